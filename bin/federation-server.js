@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { main } from '../dist/src/cli/main.js';
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    console.error(`federation-server: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,87 @@
+import type { Identity } from '../authn/identity.js';
+
+/** Which generator produced a state (the route's namespace, kind and name). */
+export interface GeneratorRef {
+  namespace: string;
+  kind: string;
+  name: string;
+}
+
+/** The workload that received generated values. */
+export interface StateOwner {
+  federation: string;
+  issuer: string;
+  subject: string;
+  namespace?: string;
+  serviceAccount?: string;
+  serviceAccountUid?: string;
+  pod?: string;
+  podUid?: string;
+}
+
+/** One issued credential: who received what, and how to revoke it (SPEC §2). */
+export interface GeneratorStateRecord {
+  id: string;
+  generator: GeneratorRef;
+  /** A snapshot of the generator's spec at the time of the call. */
+  generatorSpec: unknown;
+  owner: StateOwner;
+  /** What the generator needs to revoke the values; `undefined` while pending. */
+  providerState: unknown;
+  /** `pending` from before the generator runs until its result is recorded. */
+  phase: 'pending' | 'issued';
+  createdAt: Date;
+  garbageCollectionDeadline: Date;
+}
+
+/** Selects the states of one owner, for revocation (SPEC §3). */
+export interface StateFilter {
+  /** Always required: revocation never crosses generator namespaces. */
+  generatorNamespace: string;
+  generatorKind?: string;
+  generatorName?: string;
+  issuer: string;
+  subject?: string;
+  podUid?: string;
+  /** Matches the owner's pod name or its service account name. */
+  ownerName?: string;
+  ownerNamespace?: string;
+}
+
+export interface NewState {
+  generator: GeneratorRef;
+  generatorSpec: unknown;
+  owner: StateOwner;
+  garbageCollectionDeadline: Date;
+}
+
+/**
+ * Where generator state lives: SQLite in standalone mode, GeneratorState objects in
+ * Kubernetes mode. Every method may reject with a `FederationError('StateWriteFailed')`.
+ */
+export interface StateStore {
+  /** Records that a generator is about to run; returns the new state's id. */
+  reserve(state: NewState): Promise<string>;
+  /** Records what the generator handed out; the deadline may be moved earlier. */
+  complete(id: string, providerState: unknown, garbageCollectionDeadline: Date): Promise<void>;
+  find(filter: StateFilter): Promise<GeneratorStateRecord[]>;
+  /** States whose deadline is at or before `now`, oldest first, at most `limit`. */
+  findExpired(now: Date, limit: number): Promise<GeneratorStateRecord[]>;
+  /** Deletes one state; `false` when it was already gone. */
+  remove(id: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The owner fields of a state, taken from a verified identity. */
+export function ownerOf(identity: Identity): StateOwner {
+  return {
+    federation: identity.federation,
+    issuer: identity.issuer,
+    subject: identity.subject,
+    namespace: identity.namespace,
+    serviceAccount: identity.serviceAccount?.name,
+    serviceAccountUid: identity.serviceAccount?.uid,
+    pod: identity.pod?.name,
+    podUid: identity.pod?.uid,
+  };
+}
