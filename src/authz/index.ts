@@ -1,0 +1,2 @@
+export { AuthorizationIndex, generatorGrantKey } from './authorization-index.js';
+export type { Grants } from './authorization-index.js';

@@ -1,0 +1,62 @@
+import type { FastifyRequest } from 'fastify';
+
+import type { Identity } from '../authn/identity.js';
+import type { Grants } from '../authz/index.js';
+import { FederationError } from '../errors.js';
+import type { Federation } from '../resources/model.js';
+import type { ActiveConfig } from './live-config.js';
+
+/** What the server needs from authentication (implemented by `authn/`). */
+export interface TokenAuthenticator {
+  /** The unverified `iss`, only to choose candidate federations. */
+  peekIssuer(token: string): string;
+  authenticate(
+    token: string,
+    request: { caCert?: string },
+    candidates: readonly Federation[],
+  ): Promise<Identity>;
+}
+
+/** An authenticated caller with the grants of the configuration it was checked against. */
+export interface Caller {
+  identity: Identity;
+  grants: Grants;
+}
+
+/** Reads `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 7235 §2.1). */
+export function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') throw new FederationError('TokenMissing');
+  const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
+  if (!match?.[1]) throw new FederationError('TokenMissing', 'expected `Authorization: Bearer <token>`');
+  return match[1];
+}
+
+/**
+ * Authenticates the bearer token against the federations that could have issued it and
+ * returns its grants, all from one configuration snapshot.
+ */
+export async function authenticateCaller(
+  request: FastifyRequest,
+  caCert: string | undefined,
+  config: ActiveConfig,
+  authenticator: TokenAuthenticator,
+): Promise<Caller> {
+  const token = bearerToken(request);
+  const issuer = authenticator.peekIssuer(token);
+  const candidates = config.index.candidateFederations(issuer, config.snapshot.federations);
+  if (candidates.length === 0) throw new FederationError('UnknownIssuer');
+
+  const identity = await authenticator.authenticate(token, { caCert }, candidates);
+  request.caller = identity;
+  return { identity, grants: config.index.grantsFor(identity) };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set once the token is verified; read by the request log line. */
+    caller?: Identity;
+    /** Names of the store or generator the request addressed, for the log line. */
+    target?: { store?: string; generator?: string };
+  }
+}

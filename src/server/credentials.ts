@@ -1,0 +1,124 @@
+import type { Logger } from 'pino';
+
+import type { Identity } from '../authn/identity.js';
+import { FederationError, isFederationError } from '../errors.js';
+import { findGenerator } from '../generators/registry.js';
+import type { GeneratorEntry } from '../resources/model.js';
+import type { GeneratorStateRecord, StateFilter, StateStore } from '../state/state-store.js';
+import { ownerOf } from '../state/state-store.js';
+import { backendCall } from './backend-call.js';
+
+/** What is kept of a generator's spec with each state, enough to revoke it later. */
+interface SpecSnapshot {
+  kind: string;
+  spec: unknown;
+}
+
+export interface CredentialOptions {
+  state: StateStore;
+  logger: Logger;
+  /** How long a state is kept before the sweeper revokes it; milliseconds. */
+  stateTtlMs: number;
+  /** Bound on one generator or revocation call; milliseconds. */
+  backendTimeoutMs: number;
+  now?: () => number;
+}
+
+/**
+ * Runs a generator for a caller with its state recorded first: the state is reserved
+ * before anything is generated (no database, no credential), and if the result cannot
+ * be recorded afterwards the values are revoked and never returned (SPEC §8, defect 7).
+ */
+export async function issueCredentials(
+  entry: GeneratorEntry,
+  route: { namespace: string; kind: string; name: string },
+  identity: Identity,
+  options: CredentialOptions,
+): Promise<Record<string, string>> {
+  const now = options.now ?? Date.now;
+  const snapshot: SpecSnapshot = { kind: entry.generatorKind, spec: entry.spec };
+  const reservedDeadline = now() + options.stateTtlMs;
+  const id = await options.state.reserve({
+    generator: route,
+    generatorSpec: snapshot,
+    owner: ownerOf(identity),
+    garbageCollectionDeadline: new Date(reservedDeadline),
+  });
+
+  let generated;
+  try {
+    generated = await backendCall(options.backendTimeoutMs, (signal) =>
+      entry.generator.generate({ signal }),
+    );
+  } catch (error) {
+    await options.state.remove(id).catch(() => false);
+    throw error;
+  }
+
+  const ttlDeadline = generated.ttlSeconds === undefined ? Infinity : now() + generated.ttlSeconds * 1000;
+  const deadline = new Date(Math.min(reservedDeadline, ttlDeadline));
+  try {
+    await options.state.complete(id, generated.providerState, deadline);
+  } catch (error) {
+    await undoUnrecorded(entry, generated.providerState, options, id);
+    throw isFederationError(error) ? error : new FederationError('StateWriteFailed');
+  }
+  return generated.values;
+}
+
+async function undoUnrecorded(
+  entry: GeneratorEntry,
+  providerState: unknown,
+  options: CredentialOptions,
+  id: string,
+): Promise<void> {
+  const generator = { namespace: entry.namespace, kind: entry.kind, name: entry.name };
+  try {
+    if (entry.generator.revoke) {
+      await backendCall(options.backendTimeoutMs, (signal) =>
+        entry.generator.revoke!(providerState, { signal }),
+      );
+    }
+    options.logger.warn({ generator, stateId: id }, 'state not recorded; values revoked');
+  } catch (error) {
+    const reason = isFederationError(error) ? error.reason : 'BackendError';
+    options.logger.error({ generator, stateId: id, reason }, 'state not recorded; revoke failed');
+  }
+  await options.state.remove(id).catch(() => false);
+}
+
+/**
+ * Revokes what one state handed out, using the generator spec recorded with it, so that
+ * a state can be revoked after its generator was edited or deleted.
+ */
+export async function revokeState(
+  record: GeneratorStateRecord,
+  backendTimeoutMs: number,
+): Promise<void> {
+  if (record.providerState === undefined || record.providerState === null) return;
+  const snapshot = record.generatorSpec as Partial<SpecSnapshot> | null;
+  const definition = snapshot?.kind === undefined ? undefined : findGenerator(snapshot.kind);
+  if (!definition) {
+    throw new FederationError('BackendError', undefined, 'generator kind of state is unknown');
+  }
+  const generator = definition.create(definition.schema.parse(snapshot?.spec));
+  if (!generator.revoke) return;
+  await backendCall(backendTimeoutMs, (signal) => generator.revoke!(record.providerState, { signal }));
+}
+
+/**
+ * Revokes and deletes every state the filter selects; stops at the first failure so
+ * that nothing is deleted whose values are still live. Returns how many were revoked.
+ */
+export async function revokeMatching(
+  filter: StateFilter,
+  options: CredentialOptions,
+): Promise<number> {
+  const records = await options.state.find(filter);
+  let revoked = 0;
+  for (const record of records) {
+    await revokeState(record, options.backendTimeoutMs);
+    if (await options.state.remove(record.id)) revoked += 1;
+  }
+  return revoked;
+}

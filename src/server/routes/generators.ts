@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+import { generatorGrantKey } from '../../authz/index.js';
+import { FederationError } from '../../errors.js';
+import { generatorKey } from '../../resources/model.js';
+import { authenticateCaller } from '../caller.js';
+import type { ServerContext } from '../context.js';
+import { issueCredentials, revokeMatching } from '../credentials.js';
+import { checkPathParameter, parseGeneratorBody, pathRules } from '../request-body.js';
+
+interface Params {
+  generatorNamespace: string;
+  generatorKind: string;
+  generatorName: string;
+}
+
+function routeOf(request: FastifyRequest<{ Params: Params }>) {
+  const { generatorNamespace, generatorKind, generatorName } = request.params;
+  const route = {
+    namespace: checkPathParameter(generatorNamespace, pathRules.namespace, 'generatorNamespace'),
+    kind: checkPathParameter(generatorKind, pathRules.kind, 'generatorKind'),
+    name: checkPathParameter(generatorName, pathRules.name, 'generatorName'),
+  };
+  request.target = { generator: generatorGrantKey(route.namespace, route.kind, route.name) };
+  return route;
+}
+
+/**
+ * `POST /generators/:ns/:kind/:name` runs a generator and records who received what;
+ * `DELETE` on the same path revokes the caller's own states of it (SPEC §3).
+ */
+export function registerGeneratorRoutes(app: FastifyInstance, context: ServerContext): void {
+  const path = '/generators/:generatorNamespace/:generatorKind/:generatorName';
+
+  app.post<{ Params: Params }>(path, async (request, reply) => {
+    const route = routeOf(request);
+    const body = parseGeneratorBody(request.body);
+
+    const config = context.config.current;
+    const caller = await authenticateCaller(request, body['ca.crt'], config, context.authenticator);
+
+    // A ClusterGenerator is cluster-scoped; the route's namespace is where its state lives.
+    const lookupNamespace = route.kind === 'ClusterGenerator' ? '' : route.namespace;
+    const entry = config.snapshot.generators.get(generatorKey(lookupNamespace, route.kind, route.name));
+    const isAllowed = caller.grants.generators.has(
+      generatorGrantKey(route.namespace, route.kind, route.name),
+    );
+    if (!isAllowed || !entry) throw new FederationError('NotFound');
+
+    const values = await issueCredentials(entry, route, caller.identity, context.credentials);
+    return reply.send(values);
+  });
+
+  app.delete<{ Params: Params }>(path, async (request, reply) => {
+    const route = routeOf(request);
+    const body = parseGeneratorBody(request.body);
+
+    const config = context.config.current;
+    const { identity, grants } = await authenticateCaller(
+      request,
+      body['ca.crt'],
+      config,
+      context.authenticator,
+    );
+    const isAllowed =
+      grants.generators.has(generatorGrantKey(route.namespace, route.kind, route.name)) ||
+      grants.generatorStateNamespaces.has(route.namespace);
+    if (!isAllowed) throw new FederationError('NotFound');
+
+    const revoked = await revokeMatching(
+      {
+        generatorNamespace: route.namespace,
+        generatorKind: route.kind,
+        generatorName: route.name,
+        issuer: identity.issuer,
+        subject: identity.subject,
+        podUid: identity.pod?.uid,
+      },
+      context.credentials,
+    );
+    return reply.send({ revoked });
+  });
+}

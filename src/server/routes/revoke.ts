@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+
+import type { Identity } from '../../authn/identity.js';
+import { FederationError } from '../../errors.js';
+import type { StateFilter } from '../../state/state-store.js';
+import { authenticateCaller } from '../caller.js';
+import type { ServerContext } from '../context.js';
+import { revokeMatching } from '../credentials.js';
+import type { RevokeBody } from '../request-body.js';
+import { checkPathParameter, parseRevokeBody, pathRules } from '../request-body.js';
+
+interface Params {
+  generatorNamespace: string;
+}
+
+/**
+ * Which states a revoke-by-owner call selects. Always the route's generator namespace
+ * and the caller's own issuer: a client cluster never revokes another cluster's states,
+ * and no field of the body can widen the namespace (SPEC §8, defect 3).
+ */
+export function revokeFilter(namespace: string, body: RevokeBody, identity: Identity): StateFilter {
+  const filter: StateFilter = { generatorNamespace: namespace, issuer: identity.issuer };
+  if (body.kind !== undefined) filter.generatorKind = body.kind;
+  if (body.name !== undefined) filter.generatorName = body.name;
+
+  if (body.owner !== undefined) {
+    filter.ownerName = body.owner;
+    if (body.namespace !== undefined) filter.ownerNamespace = body.namespace;
+    return filter;
+  }
+  const ownName = identity.pod?.name ?? identity.serviceAccount?.name;
+  if (ownName === undefined) {
+    throw new FederationError('InvalidBody', 'owner is required: the token names no pod or service account');
+  }
+  filter.ownerName = ownName;
+  filter.ownerNamespace = body.namespace ?? identity.namespace;
+  return filter;
+}
+
+/** `POST /generators/:generatorNamespace/revoke` (SPEC §3). */
+export function registerRevokeRoute(app: FastifyInstance, context: ServerContext): void {
+  app.post<{ Params: Params }>('/generators/:generatorNamespace/revoke', async (request, reply) => {
+    const namespace = checkPathParameter(
+      request.params.generatorNamespace,
+      pathRules.namespace,
+      'generatorNamespace',
+    );
+    const body = parseRevokeBody(request.body);
+
+    const config = context.config.current;
+    const { identity, grants } = await authenticateCaller(
+      request,
+      body['ca.crt'],
+      config,
+      context.authenticator,
+    );
+    if (!grants.generatorStateNamespaces.has(namespace)) throw new FederationError('NotFound');
+
+    const filter = revokeFilter(namespace, body, identity);
+    const revoked = await revokeMatching(filter, context.credentials);
+    return reply.send({ revoked });
+  });
+}

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+
+import { FederationError } from '../../errors.js';
+import { backendCall } from '../backend-call.js';
+import { authenticateCaller } from '../caller.js';
+import type { ServerContext } from '../context.js';
+import {
+  checkPathParameter,
+  checkSecretName,
+  parseSecretBody,
+  pathRules,
+  remoteRefOf,
+} from '../request-body.js';
+
+interface Params {
+  secretStoreName: string;
+  secretName: string;
+}
+
+/** `POST /secretstore/:secretStoreName/secrets/:secretName`: one secret value (SPEC §3). */
+export function registerSecretStoreRoutes(app: FastifyInstance, context: ServerContext): void {
+  app.post<{ Params: Params }>(
+    '/secretstore/:secretStoreName/secrets/:secretName',
+    async (request, reply) => {
+      const storeName = checkPathParameter(
+        request.params.secretStoreName,
+        pathRules.storeName,
+        'secretStoreName',
+      );
+      const key = checkSecretName(request.params.secretName);
+      const body = parseSecretBody(request.body);
+      request.target = { store: storeName };
+
+      const config = context.config.current;
+      const { grants } = await authenticateCaller(
+        request,
+        body['ca.crt'],
+        config,
+        context.authenticator,
+      );
+
+      const store = config.snapshot.stores.get(storeName);
+      if (!grants.clusterSecretStores.has(storeName) || !store) {
+        throw new FederationError('NotFound');
+      }
+
+      const value = await backendCall(context.options.backendTimeoutMs, (signal) =>
+        store.provider.getSecret(remoteRefOf(key, body), { signal }),
+      );
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(value));
+    },
+  );
+}
