@@ -20,12 +20,10 @@ export const reasons = {
   IssuerUnreachable: { status: 401, message: 'the signing keys of the token issuer are unavailable' },
   NotFound: { status: 404, message: 'not found or not permitted' },
   RouteNotFound: { status: 404, message: 'no such route' },
-  MethodNotAllowed: { status: 405, message: 'method not allowed on this route' },
   BodyTooLarge: { status: 413, message: 'the request body is larger than 64 KiB' },
   InternalError: { status: 500, message: 'internal error' },
   StateWriteFailed: { status: 500, message: 'internal error' },
   BackendError: { status: 502, message: 'the secret backend failed' },
-  StoreNotReady: { status: 503, message: 'the store is not ready' },
   BackendTimeout: { status: 504, message: 'the secret backend timed out' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+
+import { reasons } from '../../src/errors.js';
+import { appToken, call, caBody, startTestHub } from '../support/hub.js';
+import type { CallResult, TestHub } from '../support/hub.js';
+
+function reasonOf(result: CallResult): string | undefined {
+  return (result.body as { reason?: string } | undefined)?.reason;
+}
+
+describe('bad input over HTTP', () => {
+  let hub: TestHub;
+  let token: string;
+
+  before(async () => {
+    hub = await startTestHub();
+    token = appToken(hub.clusterA);
+  });
+  after(() => hub.close());
+
+  it('answers 413 for a body above 64 KiB', async () => {
+    const result = await call(hub, '/secretstore/main-store/secrets/hello', {
+      token,
+      rawBody: JSON.stringify({ 'ca.crt': 'x'.repeat(70 * 1024) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(result.status, 413);
+    assert.equal(reasonOf(result), 'BodyTooLarge');
+  });
+
+  it('answers 400 for a body that is not one JSON object', async () => {
+    for (const rawBody of ['{', '[]', '"text"', '42', 'null', '{"ca.crt": 1}', '{"unknown": 1}']) {
+      const result = await call(hub, '/secretstore/main-store/secrets/hello', {
+        token,
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(result.status, 400, rawBody);
+      assert.equal(reasonOf(result), 'InvalidBody', rawBody);
+    }
+  });
+
+  it('accepts a JSON body whatever its content type', async () => {
+    const result = await call(hub, '/secretstore/main-store/secrets/hello', {
+      token,
+      rawBody: JSON.stringify(caBody(hub.clusterA)),
+      headers: { 'content-type': 'text/plain' },
+    });
+    assert.equal(result.status, 200);
+  });
+
+  it('answers 400 for bad path parameters before looking at the token', async () => {
+    for (const path of [
+      '/secretstore/Bad_Store/secrets/hello',
+      '/generators/Not_A_Namespace/Password/x',
+      '/generators/gen/Pass-word/x',
+      '/generators/gen/Password/UPPER',
+      '/secretstore/main-store/secrets/%01',
+    ]) {
+      const result = await call(hub, path, {});
+      assert.equal(result.status, 400, path);
+      assert.equal(reasonOf(result), 'InvalidPathParameter', path);
+    }
+  });
+
+  it('answers 404 RouteNotFound for unknown routes and methods', async () => {
+    const unknown = await call(hub, '/nothing/here', { method: 'GET' });
+    assert.equal(unknown.status, 404);
+    assert.equal(reasonOf(unknown), 'RouteNotFound');
+    const method = await call(hub, '/secretstore/main-store/secrets/hello', { method: 'GET' });
+    assert.equal(reasonOf(method), 'RouteNotFound');
+  });
+
+  it('answers health and readiness without authentication and without configuration details', async () => {
+    const health = await call(hub, '/healthz', { method: 'GET' });
+    assert.equal(health.status, 200);
+    const ready = await call(hub, '/readyz', { method: 'GET' });
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body, { status: 'ready' });
+  });
+
+  it('returns a request id, taking a well-formed one from the client', async () => {
+    const given = await call(hub, '/healthz', { method: 'GET', headers: { 'x-request-id': 'abc-123' } });
+    assert.equal(given.headers.get('x-request-id'), 'abc-123');
+    const made = await call(hub, '/healthz', { method: 'GET', headers: { 'x-request-id': 'a b\u0001' } });
+    assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  it('never answers with a stack trace, and every error body has message and reason only', async () => {
+    const results = [
+      await call(hub, '/secretstore/main-store/secrets/hello', { token: 'a.b.c', body: {} }),
+      await call(hub, '/secretstore/main-store/secrets/hello', { rawBody: '{' }),
+      await call(hub, '/generators/gen/revoke', { token, body: caBody(hub.clusterA, { owner: 7 }) }),
+    ];
+    for (const result of results) {
+      assert.deepEqual(Object.keys(result.body as object).sort(), ['message', 'reason']);
+      assert.doesNotMatch(result.text, /\.js:\d+|\bat \w+ \(|Error:/);
+    }
+  });
+});
+
+describe('the error catalogue', () => {
+  it('is documented in docs/errors.md with the same statuses', async () => {
+    const docs = await readFile(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+    for (const [reason, { status }] of Object.entries(reasons)) {
+      const row = new RegExp(`^\\|\\s*\`${reason}\`\\s*\\|\\s*${status}\\s*\\|`, 'm');
+      assert.match(docs, row, `docs/errors.md lacks a row for ${reason} (${status})`);
+    }
+    const documented = [...docs.matchAll(/^\|\s*`(\w+)`\s*\|/gm)].map((m) => m[1]);
+    assert.deepEqual(documented.sort(), Object.keys(reasons).sort());
+  });
+});
