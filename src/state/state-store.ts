@@ -34,7 +34,11 @@ export interface GeneratorStateRecord {
   garbageCollectionDeadline: Date;
 }
 
-/** Selects the states of one owner, for revocation (SPEC §3). */
+/**
+ * Selects the states of one owner, for revocation (SPEC §3). Absent optional fields do not
+ * narrow; every present field is an exact match, and an empty string matches only an
+ * empty value (it is never a wildcard).
+ */
 export interface StateFilter {
   /** Always required: revocation never crosses generator namespaces. */
   generatorNamespace: string;
@@ -48,6 +52,7 @@ export interface StateFilter {
   ownerNamespace?: string;
 }
 
+/** What {@link StateStore.reserve} records before the generator runs. */
 export interface NewState {
   generator: GeneratorRef;
   generatorSpec: unknown;
@@ -62,8 +67,14 @@ export interface NewState {
 export interface StateStore {
   /** Records that a generator is about to run; returns the new state's id. */
   reserve(state: NewState): Promise<string>;
-  /** Records what the generator handed out; the deadline may be moved earlier. */
+  /**
+   * Marks a reserved state `issued` with what the generator handed out, and sets its
+   * deadline to the one given (the caller passes the earlier of the reserved deadline and
+   * the values' own expiry). Rejects when the state is gone, e.g. swept while the generator
+   * ran: the caller must then revoke the values (SPEC §8, defect 7).
+   */
   complete(id: string, providerState: unknown, garbageCollectionDeadline: Date): Promise<void>;
+  /** States matching `filter`, oldest first. */
   find(filter: StateFilter): Promise<GeneratorStateRecord[]>;
   /** States whose deadline is at or before `now`, oldest first, at most `limit`. */
   findExpired(now: Date, limit: number): Promise<GeneratorStateRecord[]>;

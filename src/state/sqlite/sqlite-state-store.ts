@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+
+import { FederationError, isFederationError } from '../../errors.js';
+import type { GeneratorStateRecord, NewState, StateFilter, StateStore } from '../state-store.js';
+import { applyMigrations } from './schema.js';
+import {
+  toFilterParams,
+  toInsertParams,
+  toJson,
+  toMillis,
+  toRecord,
+  type FilterParams,
+  type StateRow,
+} from './state-row.js';
+
+/** The database file's name inside the data directory. */
+export const stateFileName = 'federation-state.db';
+
+/** Options of {@link openSqliteStateStore}. */
+export interface SqliteStateStoreOptions {
+  /** How long a statement waits for another connection's lock; ms, default 5000. */
+  busyTimeoutMs?: number;
+  /** The clock that stamps `createdAt`; ms since the epoch, default `Date.now`. */
+  now?: () => number;
+}
+
+interface CompleteParams {
+  id: string;
+  providerState: string | null;
+  deadline: number;
+}
+
+/** Generator state in one SQLite file; every method runs synchronously on one connection. */
+export class SqliteStateStore implements StateStore {
+  readonly #db: Database;
+  readonly #now: () => number;
+  readonly #insert: Statement<[StateRow]>;
+  readonly #complete: Statement<[CompleteParams]>;
+  readonly #find: Statement<[FilterParams], StateRow>;
+  readonly #findExpired: Statement<[number, number], StateRow>;
+  readonly #remove: Statement<[string]>;
+
+  /** Use {@link openSqliteStateStore}; `db` must already be migrated. */
+  constructor(db: Database, now: () => number = Date.now) {
+    this.#db = db;
+    this.#now = now;
+    this.#insert = db.prepare(`INSERT INTO generator_state VALUES (
+      @id, @generator_namespace, @generator_kind, @generator_name, @generator_spec,
+      @owner_federation, @owner_issuer, @owner_subject, @owner_namespace,
+      @owner_service_account, @owner_service_account_uid, @owner_pod, @owner_pod_uid,
+      @provider_state, @phase, @created_at, @gc_deadline)`);
+    this.#complete = db.prepare(`UPDATE generator_state
+      SET phase = 'issued', provider_state = @providerState, gc_deadline = @deadline
+      WHERE id = @id`);
+    // One statement for every filter shape: an optional condition whose parameter is NULL
+    // is true, while the namespace and issuer conditions always apply (SPEC §8, defect 3).
+    this.#find = db.prepare(`SELECT * FROM generator_state
+      WHERE generator_namespace = @generatorNamespace AND owner_issuer = @issuer
+        AND (@subject IS NULL OR owner_subject = @subject)
+        AND (@generatorKind IS NULL OR generator_kind = @generatorKind)
+        AND (@generatorName IS NULL OR generator_name = @generatorName)
+        AND (@podUid IS NULL OR owner_pod_uid = @podUid)
+        AND (@ownerNamespace IS NULL OR owner_namespace = @ownerNamespace)
+        AND (@ownerName IS NULL OR owner_pod = @ownerName OR owner_service_account = @ownerName)
+      ORDER BY created_at, id`);
+    this.#findExpired = db.prepare(`SELECT * FROM generator_state
+      WHERE gc_deadline <= ? ORDER BY gc_deadline, id LIMIT ?`);
+    this.#remove = db.prepare('DELETE FROM generator_state WHERE id = ?');
+  }
+
+  async reserve(state: NewState): Promise<string> {
+    return guard('reserve', () => {
+      const id = randomUUID();
+      this.#insert.run(toInsertParams(id, state, this.#now()));
+      return id;
+    });
+  }
+
+  async complete(id: string, providerState: unknown, deadline: Date): Promise<void> {
+    guard('complete', () => {
+      const params = { id, providerState: toJson(providerState), deadline: toMillis(deadline) };
+      // A state swept while its generator ran is gone: the caller must revoke the values.
+      if (this.#complete.run(params).changes === 0) {
+        throw new FederationError('StateWriteFailed', undefined, 'complete: no such state');
+      }
+    });
+  }
+
+  async find(filter: StateFilter): Promise<GeneratorStateRecord[]> {
+    return guard('find', () => this.#find.all(toFilterParams(filter)).map(toRecord));
+  }
+
+  async findExpired(now: Date, limit: number): Promise<GeneratorStateRecord[]> {
+    return guard('findExpired', () => {
+      if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError('invalid limit');
+      return this.#findExpired.all(toMillis(now), limit).map(toRecord);
+    });
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return guard('remove', () => this.#remove.run(id).changes > 0);
+  }
+
+  /** Closes the connection; later calls reject with `StateWriteFailed`. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#db.open) guard('close', () => this.#db.close());
+  }
+}
+
+/**
+ * Opens (creating if needed) `<dataDir>/federation-state.db` and migrates it to the
+ * current schema. A missing `dataDir` is created with mode 0700 and a new database file
+ * with mode 0600: it holds what is needed to revoke issued credentials.
+ *
+ * @throws FederationError `StateWriteFailed` when the file cannot be opened or migrated.
+ */
+export function openSqliteStateStore(
+  dataDir: string,
+  options: SqliteStateStoreOptions = {},
+): SqliteStateStore {
+  const file = join(dataDir, stateFileName);
+  const db = guard('open', () => {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // SQLite would create the file 0644; creating it first fixes the mode, and SQLite
+    // gives its -wal and -shm files the mode of the database file.
+    closeSync(openSync(file, 'a', 0o600));
+    return new BetterSqlite3(file, { timeout: options.busyTimeoutMs ?? 5000 });
+  });
+
+  try {
+    guard('open', () => {
+      // WAL lets readers run while a write commits. synchronous=FULL syncs the log at every
+      // commit: a state records a credential that is already handed out, and one lost to a
+      // power cut would be a credential the sweeper never revokes.
+      if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') {
+        throw new FederationError('StateWriteFailed', undefined, 'open: WAL unavailable');
+      }
+      db.pragma('synchronous = FULL');
+      applyMigrations(db);
+    });
+    return guard('open', () => new SqliteStateStore(db, options.now));
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Runs `action`, turning any failure into `StateWriteFailed` with a value-free detail. */
+function guard<T>(operation: string, action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (isFederationError(error)) throw error;
+    // A SqliteError's message can quote the statement; its code (SQLITE_BUSY) cannot.
+    const code = (error as { code?: unknown } | null)?.code;
+    const kind = typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
+    throw new FederationError('StateWriteFailed', undefined, `${operation} failed (${kind})`);
+  }
+}
