@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+import { startClientCluster } from '../../src/dev/client-cluster.js';
+import type { ClientCluster } from '../../src/dev/client-cluster.js';
+import { appToken, baseManifests, call, caBody, issuerA, issuerB } from '../support/hub.js';
+import { CliProcess, runCli } from '../support/process.js';
+
+const run = promisify(execFile);
+
+describe('federation-server serve, as a process', () => {
+  let root: string;
+  let clusterA: ClientCluster;
+  let clusterB: ClientCluster;
+  let server: CliProcess;
+  let url: string;
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'fed-cli-'));
+    clusterA = await startClientCluster({ issuer: issuerA });
+    clusterB = await startClientCluster({ issuer: issuerB, algorithm: 'ES256' });
+    await mkdir(join(root, 'config'));
+    for (const [file, text] of Object.entries(baseManifests(clusterA, clusterB))) {
+      await writeFile(join(root, 'config', file), text);
+    }
+    server = new CliProcess([
+      'serve',
+      '--config-dir',
+      join(root, 'config'),
+      '--data-dir',
+      join(root, 'data'),
+      '--listen',
+      '127.0.0.1:0',
+    ]);
+    const match = await server.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
+    url = match[1] ?? '';
+  });
+
+  after(async () => {
+    await server.stop();
+    await clusterA.close();
+    await clusterB.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('is ready and serves a secret and a generator', async () => {
+    assert.equal((await call({ url }, '/readyz', { method: 'GET' })).status, 200);
+    const token = appToken(clusterA);
+    const secret = await call({ url }, '/secretstore/main-store/secrets/hello', {
+      token,
+      body: caBody(clusterA),
+    });
+    assert.equal(secret.status, 200);
+    assert.equal(secret.body, 'world');
+    const generated = await call({ url }, '/generators/gen/UUID/request-id', {
+      token,
+      body: caBody(clusterA),
+    });
+    assert.equal(generated.status, 200);
+  });
+
+  it('logs one JSON line per request without the token or the secret value', async () => {
+    const token = appToken(clusterA);
+    await call({ url }, '/secretstore/main-store/secrets/db%2Fcredentials', {
+      token,
+      body: caBody(clusterA),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const lines = server.stdout.trim().split('\n');
+    for (const line of lines) JSON.parse(line);
+    const completed = lines.filter((line) => line.includes('"request completed"'));
+    assert.ok(completed.length >= 3);
+    const last = JSON.parse(completed[completed.length - 1] ?? '{}') as Record<string, unknown>;
+    assert.equal(last.status, 200);
+    assert.equal(last.subject, 'system:serviceaccount:app:app-sa');
+    assert.equal(last.federation, 'cluster-a');
+    assert.equal(last.store, 'main-store');
+    assert.equal(typeof last.durationMs, 'number');
+    assert.ok(!server.stdout.includes(token));
+    assert.ok(!server.stdout.includes('pw-main-0001'));
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    assert.equal(await server.stop(), 0);
+  });
+});
+
+describe('federation-server serve refusals', () => {
+  it('refuses plain HTTP on a non-loopback address', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fed-cli-'));
+    try {
+      const result = await runCli(['serve', '--config-dir', dir, '--listen', '0.0.0.0:0']);
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /refusing to serve plain HTTP on 0\.0\.0\.0/);
+      assert.doesNotMatch(result.stderr, /\n\s+at /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('explains a bad flag value in one line', async () => {
+    const result = await runCli(['serve', '--config-dir', '.', '--backend-timeout', 'soon']);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /invalid duration "soon"/);
+  });
+});
+
+describe('federation-server validate', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fed-validate-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('names the file, document, field path and reason of the seed typo', async () => {
+    const seed = `apiVersion: federation.external-secrets.io/v1alpha1
+kind: KubernetesFederation
+metadata:
+  name: my-client-cluster
+spec:
+  url: https://api.my-client-cluster.example.com
+---
+apiVersion: federation.external-secrets.io/v1alpha1
+kind: Authorization
+metadata:
+  name: allow-app-x-access-vault
+_spec:
+  federationRef:
+    kind: KubernetesFederation
+    name: my-client-cluster
+`;
+    await writeFile(join(dir, 'seed.yaml'), seed);
+    const result = await runCli(['validate', '--config-dir', dir]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /seed\.yaml/);
+    assert.match(result.stderr, /Authorization\/allow-app-x-access-vault/);
+    assert.match(result.stderr, /unknown field `_spec`; did you mean `spec`\?/);
+    assert.match(result.stderr, /document 2/);
+  });
+
+  it('exits 0 for a valid directory', async () => {
+    const cluster = await startClientCluster();
+    try {
+      const valid = join(dir, 'valid');
+      await mkdir(valid);
+      for (const [file, text] of Object.entries(baseManifests(cluster, cluster))) {
+        await writeFile(join(valid, file), text);
+      }
+      const result = await runCli(['validate', '--config-dir', valid]);
+      assert.equal(result.code, 0, result.stderr);
+    } finally {
+      await cluster.close();
+    }
+  });
+});
+
+describe('--help', () => {
+  it('documents every flag of every command', async () => {
+    const expected: Record<string, string[]> = {
+      serve: [
+        '--config-dir',
+        '--data-dir',
+        '--listen',
+        '--log-level',
+        '--backend-timeout',
+        '--state-ttl',
+        '--sweep-interval',
+        '--jwks-fetch-timeout',
+        '--jwks-refresh-interval',
+        '--jwks-unknown-kid-cooldown',
+        '--jwks-max-stale',
+        '--clock-skew',
+        '--require-ca-bundle',
+      ],
+      validate: ['--config-dir'],
+      dev: ['--work-dir', '--listen'],
+    };
+    const docs = await readFile(new URL('../../../docs/cli.md', import.meta.url), 'utf8');
+    for (const [command, flags] of Object.entries(expected)) {
+      const result = await runCli([command, '--help']);
+      assert.equal(result.code, 0);
+      for (const flag of flags) {
+        assert.ok(result.stdout.includes(flag), `${command} --help lacks ${flag}`);
+        assert.ok(docs.includes(`\`${flag}`), `docs/cli.md lacks ${flag}`);
+      }
+    }
+  });
+});
+
+describe('federation-server dev', () => {
+  it('prints a curl command that fetches a secret', async () => {
+    const workDir = await mkdtemp(join(tmpdir(), 'fed-dev-'));
+    const dev = new CliProcess(['dev', '--work-dir', workDir, '--listen', '127.0.0.1:0']);
+    try {
+      const match = await dev.waitFor(/^\s*(curl -s -X POST .*\/secretstore\/.*)$/m);
+      const { stdout } = await run('bash', ['-c', match[1] ?? 'false']);
+      assert.equal(stdout, '"world"');
+      const generator = await dev.waitFor(/^\s*(curl -s -X POST .*\/generators\/.*)$/m);
+      const generated = await run('bash', ['-c', generator[1] ?? 'false']);
+      assert.equal(JSON.parse(generated.stdout).password.length, 32);
+    } finally {
+      assert.equal(await dev.stop(), 0);
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+});
