@@ -1,7 +1,8 @@
+import { fakeProvider } from './fake/index.js';
 import type { ProviderDefinition } from './provider.js';
 
 /** Every supported `spec.provider.<key>` of ClusterSecretStore; one line per provider. */
-export const providerDefinitions: readonly ProviderDefinition[] = [];
+export const providerDefinitions: readonly ProviderDefinition[] = [fakeProvider];
 
 export function findProvider(key: string): ProviderDefinition | undefined {
   return providerDefinitions.find((definition) => definition.key === key);

@@ -1,0 +1,6 @@
+export {
+  createFakeGenerator,
+  fakeGenerator,
+  fakeSpecSchema,
+  type FakeSpec,
+} from './fake-generator.js';

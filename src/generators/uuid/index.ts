@@ -1,0 +1,6 @@
+export {
+  createUUIDGenerator,
+  uuidGenerator,
+  uuidSpecSchema,
+  type UUIDSpec,
+} from './uuid-generator.js';

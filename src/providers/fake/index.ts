@@ -1,0 +1,2 @@
+export { createFakeProvider, fakeProvider } from './fake-provider.js';
+export { fakeProviderSchema, type FakeProviderSpec } from './schema.js';
