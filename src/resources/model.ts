@@ -49,6 +49,16 @@ export interface GeneratorEntry {
   generator: Generator;
 }
 
+/** A core `v1` Secret from the configuration, for providers that serve Kubernetes Secrets. */
+export interface SecretEntry {
+  namespace: string;
+  name: string;
+  /** The Secret `type`; `Opaque` when the manifest names none. */
+  type: string;
+  /** Decoded values: `data` with `stringData` laid over it, as the API server stores them. */
+  data: Readonly<Record<string, Buffer>>;
+}
+
 /** Everything the request path reads, replaced whole on every reload. */
 export interface ConfigSnapshot {
   federations: ReadonlyMap<string, Federation>;
@@ -56,8 +66,16 @@ export interface ConfigSnapshot {
   stores: ReadonlyMap<string, StoreEntry>;
   /** Keyed by `generatorKey(namespace, kind, name)`; ClusterGenerators under namespace ''. */
   generators: ReadonlyMap<string, GeneratorEntry>;
+  /** `v1` Secrets keyed by `secretKey(namespace, name)`; absent where no source provides them. */
+  secrets?: ReadonlyMap<string, SecretEntry>;
 }
 
+/** The key of a generator in `ConfigSnapshot.generators`. */
 export function generatorKey(namespace: string, kind: string, name: string): string {
   return `${namespace}/${kind}/${name}`;
+}
+
+/** The key of a Secret in `ConfigSnapshot.secrets`. */
+export function secretKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
 }
