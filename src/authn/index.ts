@@ -1,0 +1,8 @@
+export {
+  Authenticator,
+  type AuthenticationRequest,
+  type AuthenticatorOptions,
+} from './authenticator.js';
+export { parseCABundle } from './ca-bundle.js';
+export type { Identity } from './identity.js';
+export { peekIssuer } from './unverified-token.js';
