@@ -17,7 +17,10 @@ export const reasons = {
   TokenExpired: { status: 401, message: 'the token has expired' },
   TokenNotYetValid: { status: 401, message: 'the token is not valid yet' },
   TokenClaimInvalid: { status: 401, message: 'a token claim is not acceptable' },
-  IssuerUnreachable: { status: 401, message: 'the signing keys of the token issuer are unavailable' },
+  IssuerUnreachable: {
+    status: 401,
+    message: 'the signing keys of the token issuer are unavailable',
+  },
   NotFound: { status: 404, message: 'not found or not permitted' },
   RouteNotFound: { status: 404, message: 'no such route' },
   BodyTooLarge: { status: 413, message: 'the request body is larger than 64 KiB' },

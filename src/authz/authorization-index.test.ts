@@ -50,9 +50,13 @@ describe('AuthorizationIndex', () => {
   });
 
   it('never lends one federation the grants of another with the same issuer and subject', () => {
-    const index = new AuthorizationIndex([rule({ federation: 'cluster-b', clusterSecretStores: ['s'] })]);
+    const index = new AuthorizationIndex([
+      rule({ federation: 'cluster-b', clusterSecretStores: ['s'] }),
+    ]);
     assert.equal(index.grantsFor(identityA).clusterSecretStores.size, 0);
-    assert.ok(index.grantsFor({ ...identityA, federation: 'cluster-b' }).clusterSecretStores.has('s'));
+    assert.ok(
+      index.grantsFor({ ...identityA, federation: 'cluster-b' }).clusterSecretStores.has('s'),
+    );
   });
 
   it('matches issuer and subject exactly and case-sensitively', () => {

@@ -37,7 +37,11 @@ export function addCommonServeOptions(command: Command): Command {
         .default('info'),
     )
     .option('--backend-timeout <duration>', 'bound on one secret read or generator call', '10s')
-    .option('--state-ttl <duration>', 'how long generator state is kept before it is revoked', '24h')
+    .option(
+      '--state-ttl <duration>',
+      'how long generator state is kept before it is revoked',
+      '24h',
+    )
     .option('--sweep-interval <duration>', 'time between garbage-collection sweeps of state', '30s')
     .option('--jwks-fetch-timeout <duration>', 'timeout of one discovery or JWKS request', '5s')
     .option(
@@ -96,7 +100,10 @@ export function standaloneOptions(
 }
 
 /** Runs until SIGTERM or SIGINT, then closes in order and resolves with the exit code. */
-export function runUntilSignal(server: RunningServer, beforeClose?: () => Promise<void>): Promise<number> {
+export function runUntilSignal(
+  server: RunningServer,
+  beforeClose?: () => Promise<void>,
+): Promise<number> {
   return new Promise((resolveExit) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);
@@ -120,7 +127,10 @@ interface ServeFlags extends CommonServeFlags {
 export function serveCommand(): Command {
   const command = new Command('serve')
     .description('run the hub in standalone mode: manifests from a directory, state in SQLite')
-    .requiredOption('--config-dir <dir>', 'directory of manifests (*.yaml, *.yml, *.json), hot-reloaded')
+    .requiredOption(
+      '--config-dir <dir>',
+      'directory of manifests (*.yaml, *.yml, *.json), hot-reloaded',
+    )
     .option('--data-dir <dir>', 'directory of the embedded state database', './federation-data');
   addCommonServeOptions(command);
   return command.action(async (flags: ServeFlags) => {

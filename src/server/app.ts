@@ -80,19 +80,23 @@ export function buildApp(context: ServerContext): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestId,
     bodyLimit: bodyLimitBytes,
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: bodyLimitBytes }, (_r, body, done) => {
-    try {
-      done(null, parseJsonObject(String(body)));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'string', bodyLimit: bodyLimitBytes },
+    (_r, body, done) => {
+      try {
+        done(null, parseJsonObject(String(body)));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);

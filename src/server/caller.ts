@@ -28,7 +28,8 @@ export function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   if (typeof header !== 'string') throw new FederationError('TokenMissing');
   const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
-  if (!match?.[1]) throw new FederationError('TokenMissing', 'expected `Authorization: Bearer <token>`');
+  if (!match?.[1])
+    throw new FederationError('TokenMissing', 'expected `Authorization: Bearer <token>`');
   return match[1];
 }
 

@@ -103,7 +103,10 @@ describe('issueCredentials', () => {
       });
       assert.deepEqual(issued, ['lease-0']);
       assert.deepEqual(revoked, [{ lease: 'lease-0' }]);
-      assert.deepEqual(await store.find({ generatorNamespace: 'gen', issuer: identity.issuer }), []);
+      assert.deepEqual(
+        await store.find({ generatorNamespace: 'gen', issuer: identity.issuer }),
+        [],
+      );
     });
   });
 

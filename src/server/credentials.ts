@@ -55,7 +55,8 @@ export async function issueCredentials(
     throw error;
   }
 
-  const ttlDeadline = generated.ttlSeconds === undefined ? Infinity : now() + generated.ttlSeconds * 1000;
+  const ttlDeadline =
+    generated.ttlSeconds === undefined ? Infinity : now() + generated.ttlSeconds * 1000;
   const deadline = new Date(Math.min(reservedDeadline, ttlDeadline));
   try {
     await options.state.complete(id, generated.providerState, deadline);
@@ -103,7 +104,9 @@ export async function revokeState(
   }
   const generator = definition.create(definition.schema.parse(snapshot?.spec));
   if (!generator.revoke) return;
-  await backendCall(backendTimeoutMs, (signal) => generator.revoke!(record.providerState, { signal }));
+  await backendCall(backendTimeoutMs, (signal) =>
+    generator.revoke!(record.providerState, { signal }),
+  );
 }
 
 /**

@@ -21,7 +21,10 @@ const revokeBody = z.strictObject({
   'ca.crt': caCert.optional(),
   owner: z.string().regex(dnsSubdomain).optional(),
   namespace: z.string().regex(dnsLabel).optional(),
-  kind: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,62}$/).optional(),
+  kind: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,62}$/)
+    .optional(),
   name: z.string().regex(dnsSubdomain).optional(),
 });
 
@@ -47,31 +50,49 @@ export function parseJsonObject(raw: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function parseWith<T>(schema: z.ZodType<T>, body: unknown, reason: 'InvalidBody'): T {
-  const result = schema.safeParse(body);
+/** Says what is wrong with one value, without repeating the value itself. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'too_big':
+      return 'too long';
+    case 'too_small':
+      return 'must not be empty';
+    case 'invalid_format':
+      return 'not a valid name';
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
+    default:
+      return 'value not accepted';
+  }
+}
+
+/** A request without a body (no Content-Type, no length) arrives as `undefined`. */
+function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
-  if (issue?.code === 'unrecognized_keys') {
+  if (!issue) throw new FederationError('InvalidBody');
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'body';
+  if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((key) => `\`${key}\``).join(', ');
-    throw new FederationError(reason, `unknown field ${keys} in ${where}`);
+    throw new FederationError('InvalidBody', `unknown field ${keys} in ${where}`);
   }
-  if (where.startsWith('remoteRef')) {
-    throw new FederationError('InvalidRemoteRef', `${where}: value not accepted`);
-  }
-  throw new FederationError(reason, `${where}: value not accepted`);
+  const reason = where.startsWith('remoteRef') ? 'InvalidRemoteRef' : 'InvalidBody';
+  throw new FederationError(reason, `${where}: ${describeIssue(issue)}`);
 }
 
 export function parseSecretBody(body: unknown): SecretBody {
-  return parseWith(secretBody, body, 'InvalidBody');
+  return parseWith(secretBody, body);
 }
 
 export function parseGeneratorBody(body: unknown): GeneratorBody {
-  return parseWith(generatorBody, body, 'InvalidBody');
+  return parseWith(generatorBody, body);
 }
 
 export function parseRevokeBody(body: unknown): RevokeBody {
-  return parseWith(revokeBody, body, 'InvalidBody');
+  return parseWith(revokeBody, body);
 }
 
 /** The RemoteRef for a store read: the path's key plus the body's optional fields. */

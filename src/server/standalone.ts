@@ -57,6 +57,12 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     await state.close();
     throw error;
   }
+  const directoryError = watcher.report.directoryError;
+  if (directoryError !== undefined) {
+    await watcher.close();
+    await state.close();
+    throw new Error(`cannot read --config-dir ${options.configDir}: ${directoryError}`);
+  }
 
   const credentials = {
     state,

@@ -82,9 +82,15 @@ describe('bad input over HTTP', () => {
   });
 
   it('returns a request id, taking a well-formed one from the client', async () => {
-    const given = await call(hub, '/healthz', { method: 'GET', headers: { 'x-request-id': 'abc-123' } });
+    const given = await call(hub, '/healthz', {
+      method: 'GET',
+      headers: { 'x-request-id': 'abc-123' },
+    });
     assert.equal(given.headers.get('x-request-id'), 'abc-123');
-    const made = await call(hub, '/healthz', { method: 'GET', headers: { 'x-request-id': 'a b\u0001' } });
+    const made = await call(hub, '/healthz', {
+      method: 'GET',
+      headers: { 'x-request-id': 'has space' },
+    });
     assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
   });
 
@@ -92,7 +98,10 @@ describe('bad input over HTTP', () => {
     const results = [
       await call(hub, '/secretstore/main-store/secrets/hello', { token: 'a.b.c', body: {} }),
       await call(hub, '/secretstore/main-store/secrets/hello', { rawBody: '{' }),
-      await call(hub, '/generators/gen/revoke', { token, body: caBody(hub.clusterA, { owner: 7 }) }),
+      await call(hub, '/generators/gen/revoke', {
+        token,
+        body: caBody(hub.clusterA, { owner: 7 }),
+      }),
     ];
     for (const result of results) {
       assert.deepEqual(Object.keys(result.body as object).sort(), ['message', 'reason']);

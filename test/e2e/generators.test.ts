@@ -39,7 +39,7 @@ describe('generators over HTTP', () => {
     const ssh = await generate('/generators/gen/SSHKey/deploy-key');
     const keys = ssh.body as { privateKey: string; publicKey: string };
     assert.match(keys.privateKey, /^-----BEGIN OPENSSH PRIVATE KEY-----/);
-    assert.match(keys.publicKey, /^ssh-ed25519 [A-Za-z0-9+/=]+ deploy@hub$/);
+    assert.match(keys.publicKey, /^ssh-ed25519 [A-Za-z0-9+/=]+ deploy@hub\n?$/);
     const shared = await generate('/generators/gen/ClusterGenerator/shared-password');
     assert.equal((shared.body as { password: string }).password.length, 16);
     assert.ok(createPublicKey);
@@ -69,7 +69,11 @@ describe('generators over HTTP', () => {
       assert.equal(states.length, 1);
       const [state] = states;
       assert.equal(state?.phase, 'issued');
-      assert.deepEqual(state?.generator, { namespace: 'gen', kind: 'Password', name: 'db-password' });
+      assert.deepEqual(state?.generator, {
+        namespace: 'gen',
+        kind: 'Password',
+        name: 'db-password',
+      });
       assert.equal(state?.owner.federation, 'cluster-a');
       assert.equal(state?.owner.subject, 'system:serviceaccount:app:app-sa');
       assert.equal(state?.owner.namespace, 'app');

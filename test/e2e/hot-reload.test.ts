@@ -65,7 +65,10 @@ describe('hot reload of the config dir', () => {
   it('stops trusting a deleted federation within 2 s', async () => {
     const appTokenA = appToken(hub.clusterA);
     const path = '/secretstore/main-store/secrets/hello';
-    assert.equal((await call(hub, path, { token: appTokenA, body: caBody(hub.clusterA) })).status, 200);
+    assert.equal(
+      (await call(hub, path, { token: appTokenA, body: caBody(hub.clusterA) })).status,
+      200,
+    );
     await hub.writeManifest(
       'federations.yaml',
       (await import('../support/hub.js')).federationManifest('cluster-b', hub.clusterB, {

@@ -30,7 +30,9 @@ describe('signing keys of client clusters', () => {
     hub = await startTestHub();
     const token = appToken(hub.clusterA);
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => call(hub!, secretPath, { token, body: caBody(hub!.clusterA) })),
+      Array.from({ length: 50 }, () =>
+        call(hub!, secretPath, { token, body: caBody(hub!.clusterA) }),
+      ),
     );
     assert.ok(results.every((result) => result.status === 200));
     assert.equal(hub.clusterA.jwksRequests, 1);
@@ -56,10 +58,16 @@ describe('signing keys of client clusters', () => {
 
   it('accepts a rotated key at once and refreshes at most once per cooldown for unknown kids', async () => {
     hub = await startTestHub();
-    const before = await call(hub, secretPath, { token: appToken(hub.clusterA), body: caBody(hub.clusterA) });
+    const before = await call(hub, secretPath, {
+      token: appToken(hub.clusterA),
+      body: caBody(hub.clusterA),
+    });
     assert.equal(before.status, 200);
     await hub.clusterA.rotateKey();
-    const rotated = await call(hub, secretPath, { token: appToken(hub.clusterA), body: caBody(hub.clusterA) });
+    const rotated = await call(hub, secretPath, {
+      token: appToken(hub.clusterA),
+      body: caBody(hub.clusterA),
+    });
     assert.equal(rotated.status, 200);
     assert.equal(hub.clusterA.jwksRequests, 2);
 

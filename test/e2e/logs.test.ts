@@ -66,11 +66,13 @@ describe('what the server logs', () => {
       const parsed = JSON.parse(text) as Record<string, string> | string;
       const values = typeof parsed === 'string' ? [parsed] : Object.values(parsed);
       for (const value of values) {
-        if (value.length >= 8) assert.ok(!all.includes(value), 'a handed-out value reached the log');
+        if (value.length >= 8)
+          assert.ok(!all.includes(value), 'a handed-out value reached the log');
       }
     }
     assert.ok(!all.includes('PRIVATE KEY'));
     assert.ok(!all.includes(hub.clusterA.caPem.split('\n')[1] ?? 'none'));
-    assert.ok(!/authorization/i.test(all.replace(/"Authorization"|Authorizations?\b/g, '')));
+    assert.ok(!/bearer/i.test(all), 'an Authorization header reached the log');
+    assert.ok(!/"authorization":/i.test(all), 'an Authorization header reached the log');
   });
 });

@@ -78,7 +78,10 @@ export function federationManifest(
 }
 
 /** The baseline configuration of the end-to-end tests. */
-export function baseManifests(clusterA: ClientCluster, clusterB: ClientCluster): Record<string, string> {
+export function baseManifests(
+  clusterA: ClientCluster,
+  clusterB: ClientCluster,
+): Record<string, string> {
   return {
     'federations.yaml': `${federationManifest('cluster-a', clusterA)}---\n${federationManifest(
       'cluster-b',
@@ -251,7 +254,11 @@ export interface CallResult {
 }
 
 /** One HTTP call to the server, as a client would make it. */
-export async function call(hub: { url: string }, path: string, options: CallOptions = {}): Promise<CallResult> {
+export async function call(
+  hub: { url: string },
+  path: string,
+  options: CallOptions = {},
+): Promise<CallResult> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined = options.rawBody;
@@ -275,7 +282,10 @@ export async function call(hub: { url: string }, path: string, options: CallOpti
 }
 
 /** The body a pod of `cluster` sends: its CA as base64 of the PEM. */
-export function caBody(cluster: ClientCluster, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function caBody(
+  cluster: ClientCluster,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { 'ca.crt': Buffer.from(cluster.caPem).toString('base64'), ...extra };
 }
 
@@ -284,7 +294,8 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 2000
   const started = Date.now();
   for (;;) {
     if (await check()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -41,7 +41,9 @@ export function registerGeneratorRoutes(app: FastifyInstance, context: ServerCon
 
     // A ClusterGenerator is cluster-scoped; the route's namespace is where its state lives.
     const lookupNamespace = route.kind === 'ClusterGenerator' ? '' : route.namespace;
-    const entry = config.snapshot.generators.get(generatorKey(lookupNamespace, route.kind, route.name));
+    const entry = config.snapshot.generators.get(
+      generatorKey(lookupNamespace, route.kind, route.name),
+    );
     const isAllowed = caller.grants.generators.has(
       generatorGrantKey(route.namespace, route.kind, route.name),
     );

@@ -30,7 +30,10 @@ export function revokeFilter(namespace: string, body: RevokeBody, identity: Iden
   }
   const ownName = identity.pod?.name ?? identity.serviceAccount?.name;
   if (ownName === undefined) {
-    throw new FederationError('InvalidBody', 'owner is required: the token names no pod or service account');
+    throw new FederationError(
+      'InvalidBody',
+      'owner is required: the token names no pod or service account',
+    );
   }
   filter.ownerName = ownName;
   filter.ownerNamespace = body.namespace ?? identity.namespace;
