@@ -10,6 +10,7 @@ import type {
 } from 'fastify';
 
 import { FederationError, isFederationError } from '../errors.js';
+import { answerClientError } from './client-error.js';
 import type { ServerContext } from './context.js';
 import { parseJsonObject } from './request-body.js';
 import { registerGeneratorRoutes } from './routes/generators.js';
@@ -33,7 +34,6 @@ function toFederationError(error: unknown): FederationError {
   const code = (error as Partial<FastifyError> | null)?.code;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new FederationError('BodyTooLarge');
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new FederationError('InvalidBody');
-  if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return new FederationError('BadRequest');
   if (code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_ASYNC_CONSTRAINT') {
     return new FederationError('InvalidPathParameter');
   }
@@ -83,6 +83,7 @@ export function buildApp(context: ServerContext): FastifyInstance {
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
+    clientErrorHandler: answerClientError,
   });
 
   app.removeAllContentTypeParsers();

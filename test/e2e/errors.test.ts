@@ -121,3 +121,17 @@ describe('the error catalogue', () => {
     assert.deepEqual(documented.sort(), Object.keys(reasons).sort());
   });
 });
+
+describe('the end-to-end tests', () => {
+  it('produce every reason of the catalogue at least once', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const dir = new URL('../../../test/e2e/', import.meta.url);
+    const sources = await Promise.all(
+      (await readdir(dir)).map((file) => readFile(new URL(file, dir), 'utf8')),
+    );
+    const all = sources.join('\n');
+    for (const reason of Object.keys(reasons)) {
+      assert.ok(all.includes(`'${reason}'`), `no end-to-end test produces ${reason}`);
+    }
+  });
+});

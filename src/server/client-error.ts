@@ -1,0 +1,32 @@
+import type { Socket } from 'node:net';
+
+import { FederationError } from '../errors.js';
+
+const statusText: Record<number, string> = {
+  400: 'Bad Request',
+  431: 'Request Header Fields Too Large',
+};
+
+/**
+ * Answers requests that Node's HTTP parser refuses before any route runs (malformed
+ * request line, bad header, headers over the size limit) with the same JSON error body
+ * as every other answer, then closes the connection.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return;
+  const failure =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new FederationError('HeadersTooLarge')
+      : new FederationError('BadRequest');
+  const body = JSON.stringify(failure.toBody());
+  socket.end(
+    [
+      `HTTP/1.1 ${failure.status} ${statusText[failure.status] ?? 'Bad Request'}`,
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'Connection: close',
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}
