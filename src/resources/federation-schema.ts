@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Federation } from './model.js';
-import { readCaBundle } from './ca-bundle.js';
+import { readCaBundle } from '../tls/ca-bundle.js';
 
 /** API groups under which KubernetesFederation is accepted: the seed's and the newer one. */
 export const federationApiVersions = [
