@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { encodeCompactJws } from '../../src/dev/service-account-token.js';
+import { signWithKey } from '../../src/dev/signing-key.js';
 import { appToken, call, caBody, issuerA, startTestHub } from '../support/hub.js';
 import type { CallResult, TestHub } from '../support/hub.js';
 
@@ -96,6 +97,19 @@ describe('authentication of ServiceAccount tokens over HTTP', () => {
       assert.equal(result.status, 401);
       assert.equal(reasonOf(result), 'TokenUnverifiable');
     }
+  });
+
+  it('rejects an algorithm that does not fit the key the kid names', async () => {
+    // An EC signature from cluster B, labelled ES256 with the kid of cluster A's RSA key.
+    const payload = decodePart(appToken(hub.clusterA), 1);
+    const forged = encodeCompactJws(
+      { alg: 'ES256', kid: hub.clusterA.signingKey.kid },
+      payload,
+      (input) => signWithKey(hub.clusterB.signingKey, input),
+    );
+    const result = await fetchWith(forged);
+    assert.equal(result.status, 401);
+    assert.equal(reasonOf(result), 'TokenUnverifiable');
   });
 
   it('rejects an expired token, a token not yet valid and a token without exp', async () => {
