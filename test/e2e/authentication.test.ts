@@ -4,14 +4,10 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { encodeCompactJws } from '../../src/dev/service-account-token.js';
 import { signWithKey } from '../../src/dev/signing-key.js';
-import { appToken, call, caBody, issuerA, startTestHub } from '../support/hub.js';
-import type { CallResult, TestHub } from '../support/hub.js';
+import { appToken, caBody, call, issuerA, reasonOf, startTestHub } from '../support/hub.js';
+import type { TestHub } from '../support/hub.js';
 
 const secretPath = '/secretstore/main-store/secrets/hello';
-
-function reasonOf(result: CallResult): string {
-  return (result.body as { reason?: string } | undefined)?.reason ?? `status ${result.status}`;
-}
 
 function decodePart(token: string, index: number): Record<string, unknown> {
   const part = token.split('.')[index] ?? '';

@@ -3,12 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 
 import { reasons } from '../../src/errors.js';
-import { appToken, call, caBody, startTestHub } from '../support/hub.js';
-import type { CallResult, TestHub } from '../support/hub.js';
-
-function reasonOf(result: CallResult): string | undefined {
-  return (result.body as { reason?: string } | undefined)?.reason;
-}
+import { appToken, caBody, call, reasonOf, startTestHub } from '../support/hub.js';
+import type { TestHub } from '../support/hub.js';
 
 describe('bad input over HTTP', () => {
   let hub: TestHub;

@@ -18,12 +18,16 @@ import { buildApp } from '../../src/server/app.js';
 import { LiveConfig } from '../../src/server/live-config.js';
 import { openSqliteStateStore, stateFileName } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/index.js';
-import { appToken, baseManifests, call, caBody, issuerA, startTestHub } from '../support/hub.js';
-import type { CallResult, TestHub } from '../support/hub.js';
-
-function reasonOf(result: CallResult): string | undefined {
-  return (result.body as { reason?: string } | undefined)?.reason;
-}
+import {
+  appToken,
+  baseManifests,
+  caBody,
+  call,
+  issuerA,
+  reasonOf,
+  startTestHub,
+} from '../support/hub.js';
+import type { TestHub } from '../support/hub.js';
 
 /** Sends raw bytes and returns the raw answer, for requests fetch refuses to send. */
 function rawRequest(url: string, bytes: string): Promise<string> {

@@ -299,3 +299,8 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 2000
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** The `reason` of an error answer; `undefined` for any other answer. */
+export function reasonOf(result: CallResult): string | undefined {
+  return (result.body as { reason?: string } | undefined)?.reason;
+}
