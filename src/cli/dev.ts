@@ -23,7 +23,7 @@ interface DevFlags extends CommonServeFlags {
 /** Twelve hours: long enough for an afternoon of trying things, short like a real token. */
 const demoTokenLifetimeSec = 12 * 3600;
 
-function instructions(url: string, tokenFile: string, configDir: string): string {
+function instructions(url: string, tokenFile: string, caFile: string, configDir: string): string {
   const auth = `-H "Authorization: Bearer $(cat ${tokenFile})"`;
   return [
     '',
@@ -36,6 +36,9 @@ function instructions(url: string, tokenFile: string, configDir: string): string
     '',
     'Generate a password:',
     `  curl -s -X POST ${auth} ${url}/generators/${devGeneratorNamespace}/Password/${devGenerator}`,
+    '',
+    'Send the cluster CA in the body, as esi-cli does (needed when a federation pins no caBundle):',
+    `  curl -s -X POST ${auth} -d "{\\"ca.crt\\":\\"$(base64 -w0 ${caFile})\\"}" ${url}/secretstore/${devStore}/secrets/db-credentials`,
     '',
     'Press Ctrl-C to stop.',
     '',
@@ -72,10 +75,11 @@ export function devCommand(): Command {
     });
     const tokenFile = join(workDir, 'token');
     await writeFile(tokenFile, token, { mode: 0o600 });
-    await writeFile(join(workDir, 'ca.crt'), cluster.caPem, { mode: 0o644 });
+    const caFile = join(workDir, 'ca.crt');
+    await writeFile(caFile, cluster.caPem, { mode: 0o644 });
 
     const server = await startStandalone(options);
-    console.log(instructions(server.url, tokenFile, configDir));
+    console.log(instructions(server.url, tokenFile, caFile, configDir));
     process.exitCode = await runUntilSignal(server, () => cluster.close());
   });
 }

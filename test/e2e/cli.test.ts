@@ -203,6 +203,9 @@ describe('federation-server dev', () => {
       const generator = await dev.waitFor(/^\s*(curl -s -X POST .*\/generators\/.*)$/m);
       const generated = await run('bash', ['-c', generator[1] ?? 'false']);
       assert.equal(JSON.parse(generated.stdout).password.length, 32);
+      const withCa = await dev.waitFor(/^\s*(curl -s -X POST .*ca\.crt.*)$/m);
+      const credentials = await run('bash', ['-c', withCa[1] ?? 'false']);
+      assert.equal(JSON.parse(JSON.parse(credentials.stdout)).username, 'app');
     } finally {
       assert.equal(await dev.stop(), 0);
       await rm(workDir, { recursive: true, force: true });
