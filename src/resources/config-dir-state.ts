@@ -105,7 +105,8 @@ export class ConfigDirState {
     problems.push(...unique.problems);
     warnings.push(...checkReferences(unique.resources));
     if (this.#directoryError !== undefined) {
-      const message = `cannot read the directory: ${this.#directoryError}; the last good configuration stays in effect`;
+      const kept = candidates.length > 0 ? '; the last good configuration stays in effect' : '';
+      const message = `cannot read the directory: ${this.#directoryError}${kept}`;
       problems.push(fileProblem(this.dir, message));
     }
     const report = makeReport({

@@ -195,7 +195,7 @@ describe('loadConfigDir', () => {
     const result = await loadConfigDir(missing);
     assert.deepEqual(result.documents, []);
     assert.deepEqual(result.problems.map(formatProblem), [
-      `${missing}: cannot read the directory: does not exist; the last good configuration stays in effect`,
+      `${missing}: cannot read the directory: does not exist`,
     ]);
   });
 
