@@ -212,3 +212,13 @@ describe('federation-server dev', () => {
     }
   });
 });
+
+describe('npx from the repository root', () => {
+  it('runs both federation-server and esi-cli', async () => {
+    const root = new URL('../../../', import.meta.url);
+    for (const command of ['federation-server', 'esi-cli']) {
+      const { stdout } = await run('npx', ['--no-install', command, '--help'], { cwd: root });
+      assert.match(stdout, /Usage: /, command);
+    }
+  });
+});

@@ -220,7 +220,7 @@ export async function startTestHub(
     configPollIntervalMs: 200,
     ...overrides,
   });
-  return {
+  const hub: TestHub = {
     url: server.url,
     configDir,
     dataDir,
@@ -230,12 +230,14 @@ export async function startTestHub(
     server,
     writeManifest: (file, text) => writeFile(join(configDir, file), text),
     close: async () => {
-      await server.close();
+      // The server may have been replaced by a test that restarts it.
+      await hub.server.close();
       await clusterA.close();
       await clusterB.close();
       await rm(root, { recursive: true, force: true });
     },
   };
+  return hub;
 }
 
 export interface CallOptions {
