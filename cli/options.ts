@@ -1,4 +1,4 @@
-import { parseDuration } from '../src/commands/duration.js';
+import { parseDuration } from '../src/duration.js';
 import type { CommandLine, GivenFlag } from './command-line.js';
 import { usageError } from './exit-codes.js';
 import type { RetryPolicy } from './retry-policy.js';

@@ -10,8 +10,10 @@ import {
   RemoteKeySet,
   type FetchCredentials,
   type KeySetTiming,
+  type KeySnapshot,
 } from './remote-key-set.js';
 import { decodeUnverifiedToken, peekIssuer } from './unverified-token.js';
+import { VerificationCache } from './verification-cache.js';
 import { hasKid, selectKey } from './verification-key.js';
 import { verifyServiceAccountToken } from './verify-token.js';
 
@@ -36,6 +38,14 @@ export interface AuthenticatorOptions {
   clockToleranceSec?: number;
   /** Reject every federation without `caBundle` instead of trusting the request's `ca.crt`. */
   requireCABundle?: boolean;
+  /**
+   * How long a successful verification is reused for the same token, in milliseconds;
+   * never beyond the token's `exp`, and never once the federation's keys change. Default
+   * 30000; 0 turns reuse off.
+   */
+  verificationCacheTtlMs?: number;
+  /** Most verified tokens remembered at once; default 10000. */
+  verificationCacheMaxEntries?: number;
   /** The clock, in milliseconds since the epoch; default `Date.now`. */
   now?: () => number;
 }
@@ -85,6 +95,7 @@ export class Authenticator {
   readonly #requireCABundle: boolean;
   readonly #now: () => number;
   readonly #timing: KeySetTiming;
+  readonly #verified: VerificationCache;
   #closed = false;
 
   constructor(options: AuthenticatorOptions = {}) {
@@ -99,6 +110,10 @@ export class Authenticator {
       maxStaleMs: options.maxStaleMs ?? 86_400_000,
       now: this.#now,
     };
+    this.#verified = new VerificationCache({
+      ttlMs: options.verificationCacheTtlMs,
+      maxEntries: options.verificationCacheMaxEntries,
+    });
   }
 
   /** The token's `iss`, NOT verified: only for choosing candidates. See `peekIssuer`. */
@@ -132,15 +147,44 @@ export class Authenticator {
     }
 
     const requestCA = this.#requestCA(request, candidates);
+    const cacheKey = VerificationCache.keyOf(token);
+    const reused = this.#reusable(cacheKey, candidates);
+    if (reused) return reused;
+
     let failure: FederationError | undefined;
     for (const federation of candidates) {
       try {
-        return await this.#authenticateWith(federation, token, header, requestCA);
+        const { identity, snapshot } = await this.#authenticateWith(
+          federation,
+          token,
+          header,
+          requestCA,
+        );
+        this.#verified.set(cacheKey, { identity, federation, snapshot }, this.#now());
+        return identity;
       } catch (error) {
         failure = moreSpecific(failure, this.#asFederationError(error, federation));
       }
     }
     throw failure as FederationError;
+  }
+
+  /**
+   * The identity of an earlier verification of the same token, when its federation is
+   * still a candidate and still holds the very keys it was verified with.
+   */
+  #reusable(cacheKey: string, candidates: readonly Federation[]): Identity | undefined {
+    const entry = this.#verified.get(cacheKey, this.#now());
+    if (!entry) return undefined;
+    const name = entry.identity.federation;
+    const keySet = this.#keySets.get(name);
+    // The same object: a reload that changed anything about the federation ends reuse.
+    const isCandidate = candidates.some((federation) => federation === entry.federation);
+    if (!isCandidate || !keySet || !keySet.isCurrent(entry.snapshot)) {
+      this.#verified.delete(cacheKey);
+      return undefined;
+    }
+    return entry.identity;
   }
 
   /** Drops the cached keys of federations that were deleted or whose key settings changed. */
@@ -156,6 +200,7 @@ export class Authenticator {
   /** Waits for running key fetches, then closes every connection. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#verified.clear();
     const keySets = [...this.#keySets.values()];
     this.#keySets.clear();
     await Promise.all(keySets.map((keySet) => keySet.settled()));
@@ -167,7 +212,7 @@ export class Authenticator {
     token: string,
     header: Record<string, unknown>,
     requestCA: string | undefined,
-  ): Promise<Identity> {
+  ): Promise<{ identity: Identity; snapshot: KeySnapshot }> {
     if (this.#closed) {
       throw new FederationError('IssuerUnreachable', undefined, 'the authenticator is closed');
     }
@@ -193,13 +238,14 @@ export class Authenticator {
     }
     if (!key) throw new FederationError('TokenUnverifiable', undefined, 'no key fits the token');
 
-    return verifyServiceAccountToken(token, key, {
+    const identity = await verifyServiceAccountToken(token, key, {
       federation: federation.name,
       issuer: snapshot.issuer,
       audiences: federation.audiences,
       clockToleranceSec: this.#clockToleranceSec,
       nowMs: this.#now(),
     });
+    return { identity, snapshot };
   }
 
   #keySetFor(federation: Federation): RemoteKeySet {

@@ -93,6 +93,18 @@ export class RemoteKeySet {
     return this.#fetch(credentials).catch(() => undefined);
   }
 
+  /**
+   * True while `snapshot` is the key set in use and not past the maximum staleness: a
+   * verification made with it may be reused. Any fetch replaces the snapshot, so cached
+   * verifications end whenever the keys are fetched again.
+   */
+  isCurrent(snapshot: KeySnapshot): boolean {
+    return (
+      this.#snapshot === snapshot &&
+      this.#timing.now() - snapshot.fetchedAt <= this.#timing.maxStaleMs
+    );
+  }
+
   /** Resolves once no fetch for this set is running. */
   async settled(): Promise<void> {
     await this.#inflight?.catch(() => undefined);

@@ -6,7 +6,7 @@ import { createLogger } from '../logger.js';
 import type { LogLevel } from '../logger.js';
 import { startStandalone } from '../server/standalone.js';
 import type { RunningServer, StandaloneOptions } from '../server/standalone.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../duration.js';
 import { isLoopback, parseListenAddress } from './listen-address.js';
 
 /** Flags shared by `serve` and `dev`. */

@@ -18,6 +18,7 @@ import { clusterGeneratorKind, generatorKinds } from './generator-kinds.js';
 import { manifestSchema } from './metadata-schema.js';
 import { defineKind, type ResourceKind } from './resource-kind.js';
 import { secretSchema, toSecretEntry } from './secret-schema.js';
+import { readStoreCacheTtl } from './store-cache-annotation.js';
 import type { FieldProblem } from './zod-issues.js';
 
 const conditionsWarning =
@@ -69,9 +70,18 @@ function buildKinds(): ResourceKind[] {
         const warnings: FieldProblem[] = manifest.spec.conditions
           ? [{ path: ['spec', 'conditions'], message: conditionsWarning }]
           : [];
+        const cache = readStoreCacheTtl(manifest.metadata.annotations);
+        if (cache.problem) return { problems: [cache.problem] };
         const providerSpec = provider[definition.key];
         return {
-          resource: { type: 'store', ref, providerKey: definition.key, providerSpec, definition },
+          resource: {
+            type: 'store',
+            ref,
+            providerKey: definition.key,
+            providerSpec,
+            definition,
+            cacheTtlMs: cache.ttlMs,
+          },
           warnings,
         };
       },

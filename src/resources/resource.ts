@@ -45,6 +45,8 @@ export interface StoreResource {
   providerKey: string;
   providerSpec: unknown;
   definition: ProviderDefinition;
+  /** Response cache TTL from the store's cache annotation, in ms; absent: no cache. */
+  cacheTtlMs?: number;
 }
 
 /** A namespaced generator or a ClusterGenerator; the instance is built later. */

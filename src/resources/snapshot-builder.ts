@@ -1,4 +1,5 @@
 import type { SecretProvider } from '../providers/provider.js';
+import { ResponseCache } from '../providers/response-cache.js';
 import { objectProblem } from './merge-resources.js';
 import type {
   ConfigSnapshot,
@@ -104,15 +105,16 @@ export class SnapshotBuilder {
     stores: Map<string, Kept<StoreEntry>>,
     problems: Problem[],
   ): void {
-    const { ref, definition, providerKey, providerSpec } = resource;
-    const print = fingerprint(providerKey, providerSpec);
+    const { ref, definition, providerKey, providerSpec, cacheTtlMs } = resource;
+    const print = fingerprint(providerKey, providerSpec, cacheTtlMs ?? 0);
     const previous = this.#stores.get(ref.name);
     if (previous?.fingerprint === print) {
       stores.set(ref.name, previous);
       return;
     }
     try {
-      const provider = definition.create(providerSpec);
+      const backend = definition.create(providerSpec);
+      const provider = cacheTtlMs ? new ResponseCache(backend, { ttlMs: cacheTtlMs }) : backend;
       stores.set(ref.name, {
         fingerprint: print,
         entry: { name: ref.name, providerKey, provider },
