@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { devCommand } from './dev.js';
+import { explainCommand } from './explain.js';
 import { serveCommand } from './serve.js';
 import { validateCommand } from './validate.js';
 
@@ -14,7 +15,8 @@ function program(): Command {
     .exitOverride()
     .addCommand(serveCommand())
     .addCommand(validateCommand())
-    .addCommand(devCommand());
+    .addCommand(devCommand())
+    .addCommand(explainCommand());
 }
 
 /** Runs the `federation-server` command line; resolves with the exit code. */
