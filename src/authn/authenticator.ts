@@ -9,6 +9,7 @@ import {
   keySetFingerprint,
   RemoteKeySet,
   type FetchCredentials,
+  type KeySetObserver,
   type KeySetTiming,
   type KeySnapshot,
 } from './remote-key-set.js';
@@ -48,6 +49,8 @@ export interface AuthenticatorOptions {
   verificationCacheMaxEntries?: number;
   /** The clock, in milliseconds since the epoch; default `Date.now`. */
   now?: () => number;
+  /** Told about every fetch of a federation's keys, e.g. the metrics; default none. */
+  keySetObserver?: KeySetObserver;
 }
 
 /** The parts of a request that authentication reads besides the token. */
@@ -96,6 +99,7 @@ export class Authenticator {
   readonly #now: () => number;
   readonly #timing: KeySetTiming;
   readonly #verified: VerificationCache;
+  readonly #keySetObserver: KeySetObserver | undefined;
   #closed = false;
 
   constructor(options: AuthenticatorOptions = {}) {
@@ -114,6 +118,7 @@ export class Authenticator {
       ttlMs: options.verificationCacheTtlMs,
       maxEntries: options.verificationCacheMaxEntries,
     });
+    this.#keySetObserver = options.keySetObserver;
   }
 
   /** The token's `iss`, NOT verified: only for choosing candidates. See `peekIssuer`. */
@@ -197,6 +202,17 @@ export class Authenticator {
     }
   }
 
+  /** How old the keys in use are, per federation whose keys were fetched at least once. */
+  keySetAges(): { federation: string; ageSeconds: number }[] {
+    const ages = [];
+    for (const [federation, keySet] of this.#keySets) {
+      const fetchedAt = keySet.fetchedAt;
+      if (fetchedAt === undefined) continue;
+      ages.push({ federation, ageSeconds: Math.max(0, this.#now() - fetchedAt) / 1000 });
+    }
+    return ages;
+  }
+
   /** Waits for running key fetches, then closes every connection. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -252,7 +268,13 @@ export class Authenticator {
     const existing = this.#keySets.get(federation.name);
     if (existing && existing.fingerprint === keySetFingerprint(federation)) return existing;
 
-    const keySet = new RemoteKeySet(federation, this.#client, this.#logger, this.#timing);
+    const keySet = new RemoteKeySet(
+      federation,
+      this.#client,
+      this.#logger,
+      this.#timing,
+      this.#keySetObserver,
+    );
     this.#keySets.set(federation.name, keySet);
     if (!federation.caBundle) {
       this.#warnOnce(

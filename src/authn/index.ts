@@ -5,4 +5,5 @@ export {
 } from './authenticator.js';
 export { parseCABundle } from './ca-bundle.js';
 export type { Identity } from './identity.js';
+export type { KeySetObserver } from './remote-key-set.js';
 export { peekIssuer } from './unverified-token.js';

@@ -377,3 +377,23 @@ test('logs fetches with federation, issuer and duration but never the token', as
   assert.ok(!text.includes(token.split('.')[1] ?? '-'));
   assert.ok(!text.includes(a.signingKey.kid), 'no key material');
 });
+
+test('tells the observer about every fetch and reports the age of the keys in use', async (t) => {
+  const fetched: string[] = [];
+  const keySetObserver = {
+    keySetFetched: (federation: string, result: string) => fetched.push(`${federation} ${result}`),
+  };
+  const { a, authenticator, authenticate, clock } = await setup(t, { authn: { keySetObserver } });
+  assert.deepEqual(authenticator.keySetAges(), []);
+
+  await authenticate(a.mintToken());
+  clock.ms += 90_000;
+  assert.deepEqual(authenticator.keySetAges(), [{ federation: 'cluster-a', ageSeconds: 90 }]);
+
+  a.setOutage('status500');
+  clock.ms += 10 * minute;
+  await authenticate(a.mintToken());
+  await eventually(() => fetched.length === 2);
+  assert.deepEqual(fetched, ['cluster-a success', 'cluster-a failure']);
+  assert.deepEqual(authenticator.keySetAges(), [{ federation: 'cluster-a', ageSeconds: 690 }]);
+});

@@ -37,6 +37,14 @@ export interface KeySetTiming {
   now: () => number;
 }
 
+/**
+ * Told about every fetch of a federation's keys once it ends, e.g. to count them in the
+ * metrics. Fetches that never started (no CA to reach the issuer) are not reported.
+ */
+export interface KeySetObserver {
+  keySetFetched(federation: string, result: 'success' | 'failure'): void;
+}
+
 export const discoveryPath = '/.well-known/openid-configuration';
 
 /**
@@ -56,13 +64,26 @@ export class RemoteKeySet {
   readonly #client: HttpsClient;
   readonly #logger: Logger;
   readonly #timing: KeySetTiming;
+  readonly #observer: KeySetObserver | undefined;
 
-  constructor(federation: Federation, client: HttpsClient, logger: Logger, timing: KeySetTiming) {
+  constructor(
+    federation: Federation,
+    client: HttpsClient,
+    logger: Logger,
+    timing: KeySetTiming,
+    observer?: KeySetObserver,
+  ) {
     this.federation = federation;
     this.fingerprint = keySetFingerprint(federation);
     this.#client = client;
     this.#logger = logger.child({ federation: federation.name });
     this.#timing = timing;
+    this.#observer = observer;
+  }
+
+  /** When the keys in use were fetched (the authenticator's clock, ms); `undefined` before. */
+  get fetchedAt(): number | undefined {
+    return this.#snapshot?.fetchedAt;
   }
 
   /**
@@ -158,6 +179,7 @@ export class RemoteKeySet {
 
       const durationMs = Math.round(performance.now() - started);
       this.#logger.info({ issuer, durationMs, keys: keys.length }, 'issuer keys fetched');
+      this.#observer?.keySetFetched(this.federation.name, 'success');
       return { keys, issuer, fetchedAt: this.#timing.now() };
     } catch (error) {
       const kind =
@@ -174,6 +196,7 @@ export class RemoteKeySet {
         },
         'issuer keys fetch failed',
       );
+      this.#observer?.keySetFetched(this.federation.name, 'failure');
       throw new FederationError('IssuerUnreachable', undefined, `${step}: ${kind}`);
     }
   }

@@ -22,6 +22,7 @@ export interface CommonServeFlags {
   jwksMaxStale: string;
   clockSkew: string;
   requireCaBundle: boolean;
+  metricsListen?: string;
 }
 
 export function addCommonServeOptions(command: Command): Command {
@@ -64,6 +65,10 @@ export function addCommonServeOptions(command: Command): Command {
       '--require-ca-bundle',
       'refuse federations without spec.caBundle instead of trusting the ca.crt a client sends',
       false,
+    )
+    .option(
+      '--metrics-listen <host:port>',
+      'serve GET /metrics (Prometheus) on this address, apart from the API (default: off)',
     );
 }
 
@@ -88,6 +93,9 @@ export function standaloneOptions(
     backendTimeoutMs: parseDuration(flags.backendTimeout),
     stateTtlMs: parseDuration(flags.stateTtl),
     sweepIntervalMs: parseDuration(flags.sweepInterval),
+    // No loopback rule here: the metrics carry no token and no secret.
+    metricsListen:
+      flags.metricsListen === undefined ? undefined : parseListenAddress(flags.metricsListen),
     authn: {
       fetchTimeoutMs: parseDuration(flags.jwksFetchTimeout),
       refreshIntervalMs: parseDuration(flags.jwksRefreshInterval),

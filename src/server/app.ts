@@ -54,11 +54,16 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
   void reply.code(failure.status).type('application/json; charset=utf-8').send(failure.toBody());
 }
 
+/** The route pattern, never the URL: it is a log field and a metrics label. */
+function routeOf(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched';
+}
+
 function logCompleted(request: FastifyRequest, reply: FastifyReply): void {
   const identity = request.caller;
   const entry = {
     method: request.method,
-    route: request.routeOptions.url ?? 'unmatched',
+    route: routeOf(request),
     status: reply.statusCode,
     reason: request.failure?.reason,
     federation: identity?.federation,
@@ -103,7 +108,16 @@ export function buildApp(context: ServerContext): FastifyInstance {
     void reply.header('x-request-id', request.id);
     void reply.header('cache-control', 'no-store');
   });
-  app.addHook('onResponse', async (request, reply) => logCompleted(request, reply));
+  app.addHook('onResponse', async (request, reply) => {
+    logCompleted(request, reply);
+    context.metrics.requestCompleted({
+      method: request.method,
+      route: routeOf(request),
+      status: reply.statusCode,
+      reason: request.failure?.reason,
+      durationSeconds: reply.elapsedTime / 1000,
+    });
+  });
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
     sendError(new FederationError('RouteNotFound'), request, reply),

@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 
 import type { Identity } from '../authn/identity.js';
 import type { Grants } from '../authz/index.js';
-import { FederationError } from '../errors.js';
+import { FederationError, isFederationError } from '../errors.js';
+import type { FederationMetrics } from '../metrics/index.js';
 import type { Federation } from '../resources/model.js';
 import type { ActiveConfig } from './live-config.js';
 
@@ -35,20 +36,31 @@ export function bearerToken(request: FastifyRequest): string {
 
 /**
  * Authenticates the bearer token against the federations that could have issued it and
- * returns its grants, all from one configuration snapshot.
+ * returns its grants, all from one configuration snapshot. Every outcome is counted.
  */
 export async function authenticateCaller(
   request: FastifyRequest,
   caCert: string | undefined,
   config: ActiveConfig,
   authenticator: TokenAuthenticator,
+  metrics: FederationMetrics,
 ): Promise<Caller> {
-  const token = bearerToken(request);
-  const issuer = authenticator.peekIssuer(token);
-  const candidates = config.index.candidateFederations(issuer, config.snapshot.federations);
-  if (candidates.length === 0) throw new FederationError('UnknownIssuer');
+  let candidates: readonly Federation[] = [];
+  let identity: Identity;
+  try {
+    const token = bearerToken(request);
+    const issuer = authenticator.peekIssuer(token);
+    candidates = config.index.candidateFederations(issuer, config.snapshot.federations);
+    if (candidates.length === 0) throw new FederationError('UnknownIssuer');
+    identity = await authenticator.authenticate(token, { caCert }, candidates);
+  } catch (error) {
+    // With several candidates the failure belongs to none of them in particular.
+    const federation = candidates.length === 1 ? (candidates[0]?.name ?? '') : '';
+    metrics.authenticated(federation, isFederationError(error) ? error.reason : 'InternalError');
+    throw error;
+  }
 
-  const identity = await authenticator.authenticate(token, { caCert }, candidates);
+  metrics.authenticated(identity.federation, 'success');
   request.caller = identity;
   return { identity, grants: config.index.grantsFor(identity) };
 }

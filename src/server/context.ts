@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 
+import type { FederationMetrics } from '../metrics/index.js';
 import type { TokenAuthenticator } from './caller.js';
 import type { CredentialOptions } from './credentials.js';
 import type { LiveConfig } from './live-config.js';
@@ -16,6 +17,8 @@ export interface ServerContext {
   authenticator: TokenAuthenticator;
   credentials: CredentialOptions;
   logger: Logger;
+  /** This server's own metrics registry, served apart from the API. */
+  metrics: FederationMetrics;
   options: ServerOptions;
   /** What is still missing before the server is ready; empty when ready. */
   readiness: () => string[];

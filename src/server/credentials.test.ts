@@ -10,10 +10,12 @@ import { z } from 'zod';
 import type { Identity } from '../authn/identity.js';
 import { FederationError } from '../errors.js';
 import type { Generator, GeneratorDefinition } from '../generators/generator.js';
+import { findGenerator } from '../generators/registry.js';
+import { FederationMetrics } from '../metrics/index.js';
 import type { GeneratorEntry } from '../resources/model.js';
 import { openSqliteStateStore } from '../state/index.js';
 import type { StateStore } from '../state/state-store.js';
-import { issueCredentials } from './credentials.js';
+import { issueCredentials, revokeExpiredState, revokeMatching } from './credentials.js';
 
 const identity: Identity = {
   federation: 'cluster-a',
@@ -69,13 +71,14 @@ async function withStore(run: (store: StateStore) => Promise<void>): Promise<voi
 }
 
 const logger = pino({ level: 'silent' });
+const metrics = new FederationMetrics();
 const route = { namespace: 'gen', kind: 'Leasing', name: 'leases' };
 
 describe('issueCredentials', () => {
   it('records the state with the provider state before returning the values', async () => {
     await withStore(async (state) => {
       const { entry } = leasingGenerator();
-      const options = { state, logger, stateTtlMs: 60_000, backendTimeoutMs: 1000 };
+      const options = { state, logger, stateTtlMs: 60_000, backendTimeoutMs: 1000, metrics };
       const values = await issueCredentials(entry, route, identity, options);
       assert.deepEqual(values, { credential: 'value-of-lease-0' });
       const [record] = await state.find({ generatorNamespace: 'gen', issuer: identity.issuer });
@@ -92,12 +95,19 @@ describe('issueCredentials', () => {
         find: (f) => store.find(f),
         remove: (id) => store.remove(id),
         findExpired: (n, l) => store.findExpired(n, l),
+        count: () => store.count(),
         close: () => store.close(),
         complete: async () => {
           throw new FederationError('StateWriteFailed');
         },
       };
-      const options = { state: failing, logger, stateTtlMs: 60_000, backendTimeoutMs: 1000 };
+      const options = {
+        state: failing,
+        logger,
+        stateTtlMs: 60_000,
+        backendTimeoutMs: 1000,
+        metrics,
+      };
       await assert.rejects(issueCredentials(entry, route, identity, options), {
         reason: 'StateWriteFailed',
       });
@@ -121,9 +131,16 @@ describe('issueCredentials', () => {
         find: (f) => store.find(f),
         remove: (id) => store.remove(id),
         findExpired: (n, l) => store.findExpired(n, l),
+        count: () => store.count(),
         close: () => store.close(),
       };
-      const options = { state: failing, logger, stateTtlMs: 60_000, backendTimeoutMs: 1000 };
+      const options = {
+        state: failing,
+        logger,
+        stateTtlMs: 60_000,
+        backendTimeoutMs: 1000,
+        metrics,
+      };
       await assert.rejects(issueCredentials(entry, route, identity, options), {
         reason: 'StateWriteFailed',
       });
@@ -137,10 +154,58 @@ describe('issueCredentials', () => {
       const original = entry.generator.generate.bind(entry.generator);
       entry.generator.generate = async () => ({ ...(await original()), ttlSeconds: 60 });
       const now = () => 1_000_000;
-      const options = { state, logger, stateTtlMs: 3_600_000, backendTimeoutMs: 1000, now };
+      const options = {
+        state,
+        logger,
+        stateTtlMs: 3_600_000,
+        backendTimeoutMs: 1000,
+        metrics,
+        now,
+      };
       await issueCredentials(entry, route, identity, options);
       const [record] = await state.find({ generatorNamespace: 'gen', issuer: identity.issuer });
       assert.equal(record?.garbageCollectionDeadline.getTime(), 1_060_000);
+    });
+  });
+});
+
+describe('generator state metrics', () => {
+  it('counts the states issued, and those revoked on request or at expiry', async () => {
+    await withStore(async (state) => {
+      const definition = findGenerator('Password')!;
+      const spec = definition.schema.parse({});
+      const entry: GeneratorEntry = {
+        namespace: 'gen',
+        kind: 'Password',
+        name: 'pw',
+        generatorKind: 'Password',
+        spec,
+        definition,
+        generator: definition.create(spec),
+      };
+      const metrics = new FederationMetrics();
+      const options = { state, logger, stateTtlMs: 60_000, backendTimeoutMs: 1000, metrics };
+      const pwRoute = { namespace: 'gen', kind: 'Password', name: 'pw' };
+      await issueCredentials(entry, pwRoute, identity, options);
+      await issueCredentials(entry, pwRoute, identity, options);
+      const [expired] = await state.find({ generatorNamespace: 'gen', issuer: identity.issuer });
+
+      await revokeExpiredState(expired!, options);
+      await state.remove(expired!.id);
+      await revokeMatching({ generatorNamespace: 'gen', issuer: identity.issuer }, options);
+
+      const text = await metrics.exposition();
+      const has = (sample: string) => assert.ok(text.split('\n').includes(sample), sample);
+      has('federation_generator_states_issued_total{generator_kind="Password"} 2');
+      has(
+        'federation_generator_states_revoked_total{generator_kind="Password",trigger="expiry"} 1',
+      );
+      has(
+        'federation_generator_states_revoked_total{generator_kind="Password",trigger="request"} 1',
+      );
+      has(
+        'federation_generator_calls_total{generator_kind="Password",operation="generate",result="success"} 2',
+      );
     });
   });
 });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Identity } from '../authn/identity.js';
 import { FederationError, isFederationError } from '../errors.js';
 import { findGenerator } from '../generators/registry.js';
+import type { FederationMetrics } from '../metrics/index.js';
 import type { GeneratorEntry } from '../resources/model.js';
 import type { GeneratorStateRecord, StateFilter, StateStore } from '../state/state-store.js';
 import { ownerOf } from '../state/state-store.js';
@@ -21,6 +22,8 @@ export interface CredentialOptions {
   stateTtlMs: number;
   /** Bound on one generator or revocation call; milliseconds. */
   backendTimeoutMs: number;
+  /** Counts generator calls and states issued and revoked. */
+  metrics: FederationMetrics;
   now?: () => number;
 }
 
@@ -47,8 +50,10 @@ export async function issueCredentials(
 
   let generated;
   try {
-    generated = await backendCall(options.backendTimeoutMs, (signal) =>
-      entry.generator.generate({ signal }),
+    generated = await backendCall(
+      options.backendTimeoutMs,
+      (signal) => entry.generator.generate({ signal }),
+      options.metrics.generatorCall(entry.generatorKind, 'generate'),
     );
   } catch (error) {
     await options.state.remove(id).catch(() => false);
@@ -64,6 +69,7 @@ export async function issueCredentials(
     await undoUnrecorded(entry, generated.providerState, options, id);
     throw isFederationError(error) ? error : new FederationError('StateWriteFailed');
   }
+  options.metrics.stateIssued(entry.generatorKind);
   return generated.values;
 }
 
@@ -76,8 +82,10 @@ async function undoUnrecorded(
   const generator = { namespace: entry.namespace, kind: entry.kind, name: entry.name };
   try {
     if (entry.generator.revoke) {
-      await backendCall(options.backendTimeoutMs, (signal) =>
-        entry.generator.revoke!(providerState, { signal }),
+      await backendCall(
+        options.backendTimeoutMs,
+        (signal) => entry.generator.revoke!(providerState, { signal }),
+        options.metrics.generatorCall(entry.generatorKind, 'revoke'),
       );
     }
     options.logger.warn({ generator, stateId: id }, 'state not recorded; values revoked');
@@ -88,13 +96,19 @@ async function undoUnrecorded(
   await options.state.remove(id).catch(() => false);
 }
 
+/** The generator kind that produced a state (a ClusterGenerator's `spec.kind`). */
+function recordedKind(record: GeneratorStateRecord): string {
+  const snapshot = record.generatorSpec as Partial<SpecSnapshot> | null;
+  return typeof snapshot?.kind === 'string' ? snapshot.kind : record.generator.kind;
+}
+
 /**
  * Revokes what one state handed out, using the generator spec recorded with it, so that
  * a state can be revoked after its generator was edited or deleted.
  */
 export async function revokeState(
   record: GeneratorStateRecord,
-  backendTimeoutMs: number,
+  options: Pick<CredentialOptions, 'backendTimeoutMs' | 'metrics'>,
 ): Promise<void> {
   if (record.providerState === undefined || record.providerState === null) return;
   const snapshot = record.generatorSpec as Partial<SpecSnapshot> | null;
@@ -104,9 +118,23 @@ export async function revokeState(
   }
   const generator = definition.create(definition.schema.parse(snapshot?.spec));
   if (!generator.revoke) return;
-  await backendCall(backendTimeoutMs, (signal) =>
-    generator.revoke!(record.providerState, { signal }),
+  await backendCall(
+    options.backendTimeoutMs,
+    (signal) => generator.revoke!(record.providerState, { signal }),
+    options.metrics.generatorCall(definition.kind, 'revoke'),
   );
+}
+
+/**
+ * The sweeper's revocation of a state past its deadline; the sweeper deletes the state
+ * afterwards.
+ */
+export async function revokeExpiredState(
+  record: GeneratorStateRecord,
+  options: Pick<CredentialOptions, 'backendTimeoutMs' | 'metrics'>,
+): Promise<void> {
+  await revokeState(record, options);
+  options.metrics.stateRevoked(recordedKind(record), 'expiry');
 }
 
 /**
@@ -120,8 +148,10 @@ export async function revokeMatching(
   const records = await options.state.find(filter);
   let revoked = 0;
   for (const record of records) {
-    await revokeState(record, options.backendTimeoutMs);
-    if (await options.state.remove(record.id)) revoked += 1;
+    await revokeState(record, options);
+    if (!(await options.state.remove(record.id))) continue;
+    options.metrics.stateRevoked(recordedKind(record), 'request');
+    revoked += 1;
   }
   return revoked;
 }

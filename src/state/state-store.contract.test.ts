@@ -200,5 +200,18 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
       assert.equal(await store.remove(id), false);
       assert.deepEqual(await store.find(filter), []);
     });
+
+    it('counts every state on record, pending and issued, across namespaces', async () => {
+      assert.equal(await store.count(), 0);
+      const issued = await store.reserve(newState());
+      await store.complete(issued, { leaseId: 'lease-1' }, new Date(t0 + minute));
+      const pending = await store.reserve(
+        newState({ generator: { ...generator, namespace: 'b' } }),
+      );
+
+      assert.equal(await store.count(), 2);
+      await store.remove(pending);
+      assert.equal(await store.count(), 1);
+    });
   });
 }

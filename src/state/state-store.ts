@@ -80,6 +80,8 @@ export interface StateStore {
   findExpired(now: Date, limit: number): Promise<GeneratorStateRecord[]>;
   /** Deletes one state; `false` when it was already gone. */
   remove(id: string): Promise<boolean>;
+  /** How many states are on record, pending and issued alike (the metrics' live states). */
+  count(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -108,6 +108,13 @@ describe('federation-server serve refusals', () => {
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /invalid duration "soon"/);
   });
+
+  it('explains a bad metrics address in one line', async () => {
+    const result = await runCli(['serve', '--config-dir', '.', '--metrics-listen', 'nowhere']);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /invalid listen address "nowhere"/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
 });
 
 describe('federation-server validate', () => {
@@ -176,6 +183,7 @@ describe('--help', () => {
         '--jwks-max-stale',
         '--clock-skew',
         '--require-ca-bundle',
+        '--metrics-listen',
       ],
       validate: ['--config-dir'],
       dev: ['--work-dir', '--listen'],

@@ -13,6 +13,7 @@ import { Authenticator } from '../../src/authn/index.js';
 import { startClientCluster } from '../../src/dev/client-cluster.js';
 import type { ClientCluster } from '../../src/dev/client-cluster.js';
 import type { GeneratorDefinition } from '../../src/generators/generator.js';
+import { FederationMetrics } from '../../src/metrics/index.js';
 import type { ConfigSnapshot } from '../../src/resources/model.js';
 import { buildApp } from '../../src/server/app.js';
 import { LiveConfig } from '../../src/server/live-config.js';
@@ -142,6 +143,7 @@ describe('backend and state failures', () => {
       },
       findExpired: (n, l) => sqlite.findExpired(n, l),
       remove: (id) => sqlite.remove(id),
+      count: () => sqlite.count(),
       close: () => sqlite.close(),
     };
     const definition = flakyDefinition();
@@ -193,11 +195,13 @@ describe('backend and state failures', () => {
     config.apply(snapshot);
     const logger = pino({ level: 'silent' });
     const authenticator = new Authenticator({ logger });
+    const metrics = new FederationMetrics();
     const app = buildApp({
       config,
       authenticator,
-      credentials: { state, logger, stateTtlMs: 60_000, backendTimeoutMs: 2000 },
+      credentials: { state, logger, stateTtlMs: 60_000, backendTimeoutMs: 2000, metrics },
       logger,
+      metrics,
       options: { backendTimeoutMs: 2000 },
       readiness: () => [],
     });

@@ -25,6 +25,8 @@ export class LogCapture extends Writable {
 
 export interface TestHub {
   url: string;
+  /** `http://127.0.0.1:port/metrics` when started with `metricsListen`. */
+  metricsUrl?: string;
   configDir: string;
   dataDir: string;
   clusterA: ClientCluster;
@@ -222,6 +224,7 @@ export async function startTestHub(
   });
   const hub: TestHub = {
     url: server.url,
+    metricsUrl: server.metricsUrl,
     configDir,
     dataDir,
     clusterA,

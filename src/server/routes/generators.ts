@@ -37,7 +37,13 @@ export function registerGeneratorRoutes(app: FastifyInstance, context: ServerCon
     const body = parseGeneratorBody(request.body);
 
     const config = context.config.current;
-    const caller = await authenticateCaller(request, body['ca.crt'], config, context.authenticator);
+    const caller = await authenticateCaller(
+      request,
+      body['ca.crt'],
+      config,
+      context.authenticator,
+      context.metrics,
+    );
 
     // A ClusterGenerator is cluster-scoped; the route's namespace is where its state lives.
     const lookupNamespace = route.kind === 'ClusterGenerator' ? '' : route.namespace;
@@ -63,6 +69,7 @@ export function registerGeneratorRoutes(app: FastifyInstance, context: ServerCon
       body['ca.crt'],
       config,
       context.authenticator,
+      context.metrics,
     );
     const isAllowed =
       grants.generators.has(generatorGrantKey(route.namespace, route.kind, route.name)) ||

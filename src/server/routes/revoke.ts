@@ -56,6 +56,7 @@ export function registerRevokeRoute(app: FastifyInstance, context: ServerContext
       body['ca.crt'],
       config,
       context.authenticator,
+      context.metrics,
     );
     if (!grants.generatorStateNamespaces.has(namespace)) throw new FederationError('NotFound');
 

@@ -37,6 +37,7 @@ export function registerSecretStoreRoutes(app: FastifyInstance, context: ServerC
         body['ca.crt'],
         config,
         context.authenticator,
+        context.metrics,
       );
 
       const store = config.snapshot.stores.get(storeName);
@@ -44,8 +45,10 @@ export function registerSecretStoreRoutes(app: FastifyInstance, context: ServerC
         throw new FederationError('NotFound');
       }
 
-      const value = await backendCall(context.options.backendTimeoutMs, (signal) =>
-        store.provider.getSecret(remoteRefOf(key, body), { signal }),
+      const value = await backendCall(
+        context.options.backendTimeoutMs,
+        (signal) => store.provider.getSecret(remoteRefOf(key, body), { signal }),
+        context.metrics.storeCall(store),
       );
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(value));
     },

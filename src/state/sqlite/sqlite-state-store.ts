@@ -44,6 +44,7 @@ export class SqliteStateStore implements StateStore {
   readonly #find: Statement<[FilterParams], StateRow>;
   readonly #findExpired: Statement<[number, number], StateRow>;
   readonly #remove: Statement<[string]>;
+  readonly #count: Statement<[], number>;
 
   /** Use {@link openSqliteStateStore}; `db` must already be migrated. */
   constructor(db: Database, now: () => number = Date.now) {
@@ -71,6 +72,7 @@ export class SqliteStateStore implements StateStore {
     this.#findExpired = db.prepare(`SELECT * FROM generator_state
       WHERE gc_deadline <= ? ORDER BY gc_deadline, id LIMIT ?`);
     this.#remove = db.prepare('DELETE FROM generator_state WHERE id = ?');
+    this.#count = db.prepare<[], number>('SELECT COUNT(*) FROM generator_state').pluck();
   }
 
   async reserve(state: NewState): Promise<string> {
@@ -104,6 +106,10 @@ export class SqliteStateStore implements StateStore {
 
   async remove(id: string): Promise<boolean> {
     return guard('remove', () => this.#remove.run(id).changes > 0);
+  }
+
+  async count(): Promise<number> {
+    return guard('count', () => this.#count.get() ?? 0);
   }
 
   /** Closes the connection; later calls reject with `StateWriteFailed`. Idempotent. */
