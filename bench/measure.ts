@@ -8,7 +8,8 @@ export interface Timing {
   minMs: number;
 }
 
-function percentile(sorted: readonly number[], fraction: number): number {
+/** Nearest-rank percentile of ascending `sorted`; `fraction` from 0 to 1. */
+export function percentile(sorted: ArrayLike<number>, fraction: number): number {
   const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
   return sorted[Math.max(0, index)] ?? Number.NaN;
 }

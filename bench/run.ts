@@ -1,50 +1,65 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
+import type { AuthzOptions, AuthzResult } from './authz-cost.js';
+import { runInChild } from './child-process.js';
 import { benchEsiCliStartup } from './esi-cli-startup.js';
+import { benchHttp } from './http-bench.js';
+import { renderReport } from './report.js';
+import { evaluateTargets } from './targets.js';
+import type { HttpSettings } from './server-routes.js';
 
 const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
-function row(cells: readonly (string | number)[]): string {
-  return `| ${cells.join(' | ')} |`;
+/** A positive number from the environment, or `fallback`; anything else stops the bench. */
+function envNumber(name: string, fallback: number, options: { integer?: boolean } = {}): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (options.integer && !Number.isInteger(value))) {
+    throw new Error(
+      `${name} must be a positive ${options.integer ? 'integer' : 'number'}, got ${raw}`,
+    );
+  }
+  return value;
+}
+
+function progress(step: string): void {
+  console.error(`bench: ${step}`);
 }
 
 async function main(): Promise<void> {
-  const runs = Number(process.env.BENCH_RUNS ?? 30);
+  const runs = envNumber('BENCH_RUNS', 30, { integer: true });
+  const settings: HttpSettings = {
+    connections: envNumber('BENCH_CONNECTIONS', 32, { integer: true }),
+    durationSec: envNumber('BENCH_DURATION', 5),
+    warmupSec: envNumber('BENCH_WARMUP', 1),
+  };
+  const authzOptions: AuthzOptions = {
+    sizes: [10, 1_000, 100_000],
+    iterations: envNumber('BENCH_AUTHZ_ITERATIONS', 300_000, { integer: true }),
+    rounds: 5,
+  };
+
+  progress('HTTP: baseline and server routes');
+  const http = await benchHttp(settings);
+  progress('authorization index');
+  const authz = await runInChild<AuthzResult>(
+    { kind: 'authz', options: authzOptions },
+    { execArgv: ['--expose-gc'] },
+  );
+  progress('esi-cli start-up');
   const startup = await benchEsiCliStartup(runs);
 
-  const lines = [
-    '',
-    `esi-cli start-up (${runs} runs each, after 3 warm-ups)`,
-    '',
-    row(['measure', 'median ms', 'p90 ms', 'min ms', 'ratio to baseline']),
-    row(['---', '---', '---', '---', '---']),
-    row([
-      'node -e 0 (baseline)',
-      startup.baseline.medianMs,
-      startup.baseline.p90Ms,
-      startup.baseline.minMs,
-      1,
-    ]),
-    row([
-      'esi-cli: fetch one secret, exec true',
-      startup.esiCli.medianMs,
-      startup.esiCli.p90Ms,
-      startup.esiCli.minMs,
-      startup.ratio,
-    ]),
-    '',
-    `target: esi-cli under 3x the baseline: ${startup.ratio < 3 ? 'met' : 'NOT met'}`,
-    '',
-  ];
-  console.log(lines.join('\n'));
+  const results = { http, authz, startup, runs };
+  const targets = evaluateTargets(results);
+  console.log(renderReport(results, targets));
 
   await mkdir(resultsDir, { recursive: true });
-  const file = `${resultsDir}${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  await writeFile(
-    file,
-    `${JSON.stringify({ at: new Date().toISOString(), runs, startup }, null, 2)}\n`,
-  );
+  const at = new Date().toISOString();
+  const file = `${resultsDir}${at.replace(/[:.]/g, '-')}.json`;
+  const saved = { at, node: process.version, settings, authzOptions, ...results, targets };
+  await writeFile(file, `${JSON.stringify(saved, null, 2)}\n`);
   console.log(`saved ${file}`);
 }
 
