@@ -129,33 +129,50 @@ export class Authenticator {
   /**
    * Verifies `token` through the first candidate federation that accepts it, in the given
    * order. Candidates are the federations that some Authorization with the token's issuer
-   * references. Throws a `FederationError`: `TokenMissing`, `TokenMalformed`,
-   * `UnknownIssuer` (no candidate), `InvalidCACert`, or the most specific failure among
-   * the candidates.
+   * references: given as a list, or as a function of the issuer. Throws a
+   * `FederationError`: `TokenMissing`, `TokenMalformed`, `UnknownIssuer` (no candidate),
+   * `InvalidCACert`, or the most specific failure among the candidates.
    */
   async authenticate(
     token: string,
     request: AuthenticationRequest,
-    candidates: readonly Federation[],
+    candidates: readonly Federation[] | ((issuer: string) => readonly Federation[]),
   ): Promise<Identity> {
     if (!token) throw new FederationError('TokenMissing');
+    const candidatesFor = typeof candidates === 'function' ? candidates : () => candidates;
+
+    // A token verified moments ago is not decoded again: this is the common path.
+    const cacheKey = VerificationCache.keyOf(token);
+    const earlier = this.#verified.get(cacheKey, this.#now());
+    if (earlier) {
+      const current = candidatesFor(earlier.identity.issuer);
+      this.#requestCA(request, current);
+      const reused = this.#reusable(cacheKey, current);
+      if (reused) return reused;
+    }
+
     const { header, payload } = decodeUnverifiedToken(token);
     if (typeof payload.iss !== 'string' || payload.iss === '') {
       throw new FederationError('TokenMalformed', undefined, 'the token has no iss claim');
     }
-    if (candidates.length === 0) throw new FederationError('UnknownIssuer');
+    const found = candidatesFor(payload.iss);
+    if (found.length === 0) throw new FederationError('UnknownIssuer');
     if (typeof header.alg !== 'string' || !signatureAlgorithms.has(header.alg)) {
       throw new FederationError('TokenUnverifiable', undefined, 'algorithm not allowed');
     }
     if (header.kid !== undefined && typeof header.kid !== 'string') {
       throw new FederationError('TokenMalformed', undefined, 'kid is not a string');
     }
+    return this.#verifyAgainst(token, header, found, this.#requestCA(request, found), cacheKey);
+  }
 
-    const requestCA = this.#requestCA(request, candidates);
-    const cacheKey = VerificationCache.keyOf(token);
-    const reused = this.#reusable(cacheKey, candidates);
-    if (reused) return reused;
-
+  async #verifyAgainst(
+    token: string,
+    header: Record<string, unknown>,
+    candidates: readonly Federation[],
+    requestCA: string | undefined,
+    cacheKey: string,
+  ): Promise<Identity> {
     let failure: FederationError | undefined;
     for (const federation of candidates) {
       try {

@@ -9,12 +9,14 @@ import type { ActiveConfig } from './live-config.js';
 
 /** What the server needs from authentication (implemented by `authn/`). */
 export interface TokenAuthenticator {
-  /** The unverified `iss`, only to choose candidate federations. */
-  peekIssuer(token: string): string;
+  /**
+   * Verifies the token through one of the federations `candidatesFor` names for its
+   * issuer (read unverified, only to choose them).
+   */
   authenticate(
     token: string,
     request: { caCert?: string },
-    candidates: readonly Federation[],
+    candidatesFor: (issuer: string) => readonly Federation[],
   ): Promise<Identity>;
 }
 
@@ -49,10 +51,10 @@ export async function authenticateCaller(
   let identity: Identity;
   try {
     const token = bearerToken(request);
-    const issuer = authenticator.peekIssuer(token);
-    candidates = config.index.candidateFederations(issuer, config.snapshot.federations);
-    if (candidates.length === 0) throw new FederationError('UnknownIssuer');
-    identity = await authenticator.authenticate(token, { caCert }, candidates);
+    identity = await authenticator.authenticate(token, { caCert }, (issuer) => {
+      candidates = config.index.candidateFederations(issuer, config.snapshot.federations);
+      return candidates;
+    });
   } catch (error) {
     // With several candidates the failure belongs to none of them in particular.
     const federation = candidates.length === 1 ? (candidates[0]?.name ?? '') : '';
