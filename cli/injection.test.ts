@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import { CliError, exitCodes } from './exit-codes.js';
 import { environmentFor, everyVariable, filesFor, variableNameOf } from './injection.js';
-import { resolveKey, selectProperty, splitPropertyPath } from './key-bag.js';
+import { resolveKey, selectProperty } from './key-bag.js';
 import type { FetchResults } from './key-bag.js';
 
 const credentials = JSON.stringify({ username: 'app', port: 5432, nested: { a: [1, 'two'] } });
@@ -71,9 +71,9 @@ describe('key resolution', () => {
   });
 
   it('reads property paths with escaped dots', () => {
-    assert.deepEqual(splitPropertyPath('a\\.b.c'), ['a.b', 'c']);
-    assert.equal(splitPropertyPath('a..b'), undefined);
-    assert.equal(splitPropertyPath('a\\'), undefined);
+    assert.equal(selectProperty('{"a":{"b":1}}', 'a..b'), undefined);
+    assert.equal(selectProperty('{"a":1}', 'a\\'), undefined);
+    assert.equal(selectProperty('{"a":[{"b":"x"}]}', 'a.0.b'), 'x');
     assert.equal(selectProperty('{"a.b":{"c":true}}', 'a\\.b.c'), 'true');
     assert.equal(selectProperty('not json', 'a'), undefined);
   });

@@ -1,3 +1,4 @@
+import { selectJsonProperty } from '../src/property-path.js';
 import { injectionError } from './exit-codes.js';
 
 /** Everything one run fetched. */
@@ -6,30 +7,6 @@ export interface FetchResults {
   readonly secrets: ReadonlyMap<string, string>;
   /** Generator `namespace/kind/name` → its output keys and values. */
   readonly generators: ReadonlyMap<string, Readonly<Record<string, string>>>;
-}
-
-/**
- * Splits a property path at dots; a backslash makes the next character literal (`a\.b` is
- * the member `a.b`), as in the server's `remoteRef.property`. `undefined` when malformed.
- */
-export function splitPropertyPath(path: string): string[] | undefined {
-  const segments: string[] = [];
-  let current = '';
-  for (let index = 0; index < path.length; index += 1) {
-    const char = path[index];
-    if (char === '\\') {
-      index += 1;
-      if (index >= path.length) return undefined;
-      current += path[index];
-    } else if (char === '.') {
-      segments.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  segments.push(current);
-  return segments.includes('') ? undefined : segments;
 }
 
 /** Parses JSON text, `undefined` when it is not JSON. */
@@ -47,21 +24,13 @@ export function asText(value: unknown): string {
 }
 
 /**
- * Selects a member of the JSON held by `value` along a dotted path (array items by index).
- * `undefined` when the value is not JSON or the path leads nowhere.
+ * Selects a member of the JSON held by `value` along a dotted path (array items by index),
+ * with the same rules as the server's `remoteRef.property`. `undefined` when the value is
+ * not JSON, the path is malformed or it leads nowhere.
  */
 export function selectProperty(value: string, path: string): string | undefined {
-  const segments = splitPropertyPath(path);
-  let node = parseJsonText(value);
-  if (!segments || node === undefined) return undefined;
-
-  for (const segment of segments) {
-    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, segment)) {
-      return undefined;
-    }
-    node = (node as Record<string, unknown>)[segment];
-  }
-  return asText(node);
+  const result = selectJsonProperty(value, path);
+  return typeof result === 'string' ? undefined : result.text;
 }
 
 /** The longest of `names` that equals `key` or prefixes it followed by a dot. */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { FederationError, type Reason } from '../errors.js';
-import { parsePropertyPath, selectProperty } from './property.js';
+import { splitPropertyPath } from '../property-path.js';
+import { selectProperty } from './property.js';
 
 function assertReason(run: () => unknown, reason: Reason): void {
   assert.throws(run, (error: unknown) => {
@@ -20,17 +21,19 @@ const document = JSON.stringify({
   '0': 'zero key',
 });
 
-describe('parsePropertyPath', () => {
+describe('splitPropertyPath', () => {
   it('splits on dots and keeps escaped dots and backslashes in the key', () => {
-    assert.deepEqual(parsePropertyPath('a.b.c'), ['a', 'b', 'c']);
-    assert.deepEqual(parsePropertyPath('db\\.host.port'), ['db.host', 'port']);
-    assert.deepEqual(parsePropertyPath('a\\\\b'), ['a\\b']);
+    assert.deepEqual(splitPropertyPath('a.b.c'), ['a', 'b', 'c']);
+    assert.deepEqual(splitPropertyPath('db\\.host.port'), ['db.host', 'port']);
+    assert.deepEqual(splitPropertyPath('a\\\\b'), ['a\\b']);
   });
 
   it('rejects empty segments and a trailing backslash', () => {
-    assertReason(() => parsePropertyPath('a..b'), 'InvalidRemoteRef');
-    assertReason(() => parsePropertyPath('.a'), 'InvalidRemoteRef');
-    assertReason(() => parsePropertyPath('a\\'), 'InvalidRemoteRef');
+    assert.equal(splitPropertyPath('a..b'), 'empty-segment');
+    assert.equal(splitPropertyPath('.a'), 'empty-segment');
+    assert.equal(splitPropertyPath('a\\'), 'lone-backslash');
+    assertReason(() => selectProperty(document, 'a..b'), 'InvalidRemoteRef');
+    assertReason(() => selectProperty(document, 'a\\'), 'InvalidRemoteRef');
   });
 });
 
