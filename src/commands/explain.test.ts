@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { explainConfigDir, explanationText } from './explain.js';
+import { packageRoot } from '../../test/support/repo.js';
 
 const issuerA = 'https://oidc.cluster-a.example.com';
 const issuerShared = 'https://kubernetes.default.svc.cluster.local';
@@ -126,16 +125,6 @@ main(['node', 'federation-server', ...process.argv.slice(1)]).then((code) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-function packageRoot(): string {
-  let directory = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(directory, 'package.json'))) {
-    const parent = dirname(directory);
-    if (parent === directory) throw new Error('no package.json above the compiled test');
-    directory = parent;
-  }
-  return directory;
 }
 
 describe('federation-server explain', () => {

@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { FederationMetrics, metricDefinitions } from '../../src/metrics/index.js';
-
-// Found from the package root, as the compiled test may sit at any depth.
-function packageRoot(): string {
-  let directory = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(directory, 'package.json'))) {
-    const parent = dirname(directory);
-    if (parent === directory) throw new Error('no package.json above the compiled test');
-    directory = parent;
-  }
-  return directory;
-}
+import { packageRoot } from '../support/repo.js';
 
 interface DocumentedMetric {
   type: string;

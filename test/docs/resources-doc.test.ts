@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { z } from 'zod';
 
 import { generatorDefinitions } from '../../src/generators/registry.js';
 import { providerDefinitions } from '../../src/providers/registry.js';
 import { resourceKinds } from '../../src/resources/index.js';
-
-// The compiled test may sit at any depth (dist/, or another --outDir), so the doc is found
-// from the package root rather than by a fixed number of `..`.
-function packageRoot(): string {
-  let directory = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(directory, 'package.json'))) {
-    const parent = dirname(directory);
-    if (parent === directory) throw new Error('no package.json above the compiled test');
-    directory = parent;
-  }
-  return directory;
-}
+import { packageRoot } from '../support/repo.js';
 
 const doc = readFileSync(join(packageRoot(), 'docs', 'resources.md'), 'utf8');
 
