@@ -163,6 +163,11 @@ export class Authenticator {
     if (header.kid !== undefined && typeof header.kid !== 'string') {
       throw new FederationError('TokenMalformed', undefined, 'kid is not a string');
     }
+    // A ServiceAccount token never carries `crit`; refusing every critical extension is
+    // simpler and safer than deciding which ones a library happens to understand.
+    if (header.crit !== undefined) {
+      throw new FederationError('TokenUnverifiable', undefined, 'crit header not accepted');
+    }
     return this.#verifyAgainst(token, header, found, this.#requestCA(request, found), cacheKey);
   }
 

@@ -49,6 +49,8 @@ export async function verifyServiceAccountToken(
     throw new FederationError('TokenNotYetValid', undefined, 'iat is in the future');
   }
   if (typeof payload.sub !== 'string' || payload.sub === '') throw claimInvalid('sub');
+  // `1e400` parses as Infinity and would never expire.
+  if (!Number.isFinite(payload.exp)) throw claimInvalid('exp');
 
   return identityFrom(expected.federation, payload);
 }
@@ -66,19 +68,25 @@ function identityFrom(federation: string, payload: JWTPayload): Identity {
   if (claim === undefined) return identity;
   if (!isObject(claim)) throw claimInvalid('kubernetes.io');
 
-  if (typeof claim.namespace === 'string') identity.namespace = claim.namespace;
-  const serviceAccount = namedObject(claim.serviceaccount);
-  if (serviceAccount) identity.serviceAccount = serviceAccount;
-  const pod = namedObject(claim.pod);
-  if (pod) identity.pod = pod;
+  // A member of the wrong type is refused rather than dropped: generator state ownership
+  // and revocation rely on the namespace, service account and pod being what they seem.
+  if (claim.namespace !== undefined) {
+    if (typeof claim.namespace !== 'string') throw claimInvalid('kubernetes.io');
+    identity.namespace = claim.namespace;
+  }
+  if (claim.serviceaccount !== undefined) {
+    identity.serviceAccount = namedObject(claim.serviceaccount);
+  }
+  if (claim.pod !== undefined) identity.pod = namedObject(claim.pod);
   return identity;
 }
 
-function namedObject(value: unknown): { name: string; uid?: string } | undefined {
-  if (!isObject(value) || typeof value.name !== 'string') return undefined;
-  return typeof value.uid === 'string'
-    ? { name: value.name, uid: value.uid }
-    : { name: value.name };
+/** `{name, uid?}` of a service account or pod; anything else is an invalid claim. */
+function namedObject(value: unknown): { name: string; uid?: string } {
+  if (!isObject(value) || typeof value.name !== 'string') throw claimInvalid('kubernetes.io');
+  if (value.uid === undefined) return { name: value.name };
+  if (typeof value.uid !== 'string') throw claimInvalid('kubernetes.io');
+  return { name: value.name, uid: value.uid };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
