@@ -7,6 +7,7 @@ import {
   parseAllDocuments,
   type Document,
 } from 'yaml';
+import { flowNestingDepth, maxFlowNestingDepth } from './nesting-depth.js';
 import type { Problem } from './problem.js';
 import { formatPath } from './problem.js';
 import { quoteList } from './suggest.js';
@@ -115,6 +116,10 @@ function expandList(value: unknown, source: DocumentSource, problems: Problem[])
  * a syntax error is reported with its line and column and skipped; the others still count.
  */
 export function parseManifests(file: string, text: string): ParsedManifests {
+  if (flowNestingDepth(text) > maxFlowNestingDepth) {
+    const message = `nested deeper than ${maxFlowNestingDepth} levels of [ ] or { }; not parsed`;
+    return { objects: [], problems: [{ file, path: '', message }], warnings: [] };
+  }
   const lines = new LineCounter();
   const documents = Array.from(
     parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, merge: true }),
