@@ -46,6 +46,8 @@ export function startBenchHub(): Promise<TestHub> {
     logger: createLogger('silent'),
     configPollIntervalMs: 1000,
     authn: { refreshIntervalMs },
+    // One token drives the whole load: the per-identity limit would turn it into 429s.
+    rateLimit: { ratePerSecond: 0, burst: 1 },
   });
 }
 

@@ -25,6 +25,7 @@ export const reasons = {
   RouteNotFound: { status: 404, message: 'no such route' },
   BodyTooLarge: { status: 413, message: 'the request body is larger than 64 KiB' },
   HeadersTooLarge: { status: 431, message: 'the request headers are larger than 16 KiB' },
+  RateLimited: { status: 429, message: 'too many requests from this identity; retry later' },
   InternalError: { status: 500, message: 'internal error' },
   StateWriteFailed: { status: 500, message: 'internal error' },
   BackendError: { status: 502, message: 'the secret backend failed' },
@@ -42,6 +43,8 @@ export class FederationError extends Error {
   readonly reason: Reason;
   readonly status: number;
   readonly detail: string | undefined;
+  /** Seconds the client should wait, sent as `Retry-After` (429 only). */
+  retryAfterSec?: number;
 
   constructor(reason: Reason, message?: string, detail?: string) {
     const entry = reasons[reason];

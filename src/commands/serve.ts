@@ -7,10 +7,12 @@ import type { LogLevel } from '../logger.js';
 import { startStandalone } from '../server/standalone.js';
 import type { RunningServer, StandaloneOptions } from '../server/standalone.js';
 import { parseDuration } from '../duration.js';
-import { isLoopback, parseListenAddress } from './listen-address.js';
+import { parseListenAddress } from './listen-address.js';
+import { addListenerOptions, listenerOptions } from './listener-flags.js';
+import type { ListenerFlags } from './listener-flags.js';
 
 /** Flags shared by `serve` and `dev`. */
-export interface CommonServeFlags {
+export interface CommonServeFlags extends ListenerFlags {
   listen: string;
   logLevel: LogLevel;
   backendTimeout: string;
@@ -23,15 +25,17 @@ export interface CommonServeFlags {
   clockSkew: string;
   requireCaBundle: boolean;
   metricsListen?: string;
+  rateLimit: string;
+  rateLimitBurst: string;
 }
 
 export function addCommonServeOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option('--listen <host:port>', 'address to serve plain HTTP on (loopback only)').default(
-        '127.0.0.1:8080',
-      ),
-    )
+  command.addOption(
+    new Option('--listen <host:port>', 'address to serve on (plain HTTP: loopback only)').default(
+      '127.0.0.1:8080',
+    ),
+  );
+  return addListenerOptions(command)
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -67,9 +71,27 @@ export function addCommonServeOptions(command: Command): Command {
       false,
     )
     .option(
+      '--rate-limit <per-second>',
+      'requests per second each identity (issuer + subject) earns; 0 turns the limit off',
+      '100',
+    )
+    .option(
+      '--rate-limit-burst <requests>',
+      'requests one identity may make at once, e.g. a thousand pods starting together',
+      '2000',
+    )
+    .option(
       '--metrics-listen <host:port>',
       'serve GET /metrics (Prometheus) on this address, apart from the API (default: off)',
     );
+}
+
+function parseCount(text: string, flag: string): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !Number.isFinite(value)) {
+    throw new Error(`invalid ${flag} "${text}": use a number of 0 or more`);
+  }
+  return value;
 }
 
 /** Turns the flags into server options; throws a one-line error for bad values. */
@@ -78,24 +100,24 @@ export function standaloneOptions(
   dirs: { configDir: string; dataDir: string },
 ): StandaloneOptions {
   const listen = parseListenAddress(flags.listen);
-  if (!isLoopback(listen.host)) {
-    throw new Error(
-      `refusing to serve plain HTTP on ${listen.host}: bearer tokens would cross the network ` +
-        'unencrypted; listen on a loopback address such as 127.0.0.1',
-    );
-  }
+  const logger = createLogger(flags.logLevel);
   return {
+    ...listenerOptions(flags, listen.host, logger),
     configDir: resolve(dirs.configDir),
     dataDir: resolve(dirs.dataDir),
     host: listen.host,
     port: listen.port,
-    logger: createLogger(flags.logLevel),
+    logger,
     backendTimeoutMs: parseDuration(flags.backendTimeout),
     stateTtlMs: parseDuration(flags.stateTtl),
     sweepIntervalMs: parseDuration(flags.sweepInterval),
     // No loopback rule here: the metrics carry no token and no secret.
     metricsListen:
       flags.metricsListen === undefined ? undefined : parseListenAddress(flags.metricsListen),
+    rateLimit: {
+      ratePerSecond: parseCount(flags.rateLimit, '--rate-limit'),
+      burst: parseCount(flags.rateLimitBurst, '--rate-limit-burst'),
+    },
     authn: {
       fetchTimeoutMs: parseDuration(flags.jwksFetchTimeout),
       refreshIntervalMs: parseDuration(flags.jwksRefreshInterval),

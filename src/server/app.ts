@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerOptions as HttpServerOptions } from 'node:http';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import type { Socket } from 'node:net';
 
 import Fastify, { LogController } from 'fastify';
 import type {
@@ -10,8 +13,10 @@ import type {
 } from 'fastify';
 
 import { FederationError, isFederationError } from '../errors.js';
+import { tlsListenerOptions } from '../tls/index.js';
 import { answerClientError } from './client-error.js';
-import type { ServerContext } from './context.js';
+import { defaultHttpLimits } from './context.js';
+import type { ServerContext, ServerOptions } from './context.js';
 import { parseJsonObject } from './request-body.js';
 import { registerGeneratorRoutes } from './routes/generators.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -51,6 +56,9 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
   if (failure.status >= 500) {
     request.log.error({ reason: failure.reason, detail: failure.detail }, 'request failed');
   }
+  if (failure.retryAfterSec !== undefined) {
+    void reply.header('retry-after', String(failure.retryAfterSec));
+  }
   void reply.code(failure.status).type('application/json; charset=utf-8').send(failure.toBody());
 }
 
@@ -78,6 +86,61 @@ function logCompleted(request: FastifyRequest, reply: FastifyReply): void {
   else request.log.info(entry, 'request completed');
 }
 
+interface ListenerOptions {
+  http: HttpServerOptions;
+  https?: HttpsServerOptions;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+}
+
+/**
+ * Node's listener settings for the limits, plus TLS when configured. Node looks for
+ * connections past their header or request timeout only every `connectionsCheckingInterval`
+ * (30 s unless set), so the interval is a fraction of the headers timeout: a client that
+ * sends its headers a byte at a time is cut off soon after the timeout, not up to 30 s later.
+ * The TLS handshake gets the headers timeout too.
+ */
+function listenerOptions(options: ServerOptions): ListenerOptions {
+  const limits = { ...defaultHttpLimits, ...options.limits };
+  // Node refuses a headers timeout above the request timeout.
+  const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
+  const http: HttpServerOptions = {
+    maxHeaderSize: limits.maxHeaderSizeBytes,
+    headersTimeout,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+  };
+  // Fastify sets these two on the server it creates, over whatever `http` says.
+  const timeouts = {
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+  };
+  if (options.tls === undefined) return { http, ...timeouts };
+  const https = { ...tlsListenerOptions(options.tls, headersTimeout), ...http };
+  return { http, https, ...timeouts };
+}
+
+/** How long a client may keep its side open after an error answer; milliseconds. */
+const errorLingerMs = 1000;
+
+/**
+ * Node passes failed TLS handshakes (a handshake timeout, say) to the same handler as
+ * requests its HTTP parser refuses. Nothing was spoken over HTTP on those, so they are
+ * dropped; the others get their JSON answer and a moment to read it. Either way the socket
+ * is destroyed: a client that never closes its side must not keep the connection.
+ */
+function onClientError(error: Error & { code?: string }, socket: Socket): void {
+  const code = error.code ?? '';
+  if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) {
+    socket.destroy();
+    return;
+  }
+  answerClientError(error, socket);
+  const timer = setTimeout(() => socket.destroy(), errorLingerMs).unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
 /** Builds the HTTP API of SPEC §3 on a configured context; the caller listens. */
 export function buildApp(context: ServerContext): FastifyInstance {
   const app = Fastify({
@@ -88,7 +151,8 @@ export function buildApp(context: ServerContext): FastifyInstance {
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: onClientError,
+    ...listenerOptions(context.options),
   });
 
   app.removeAllContentTypeParsers();

@@ -6,28 +6,118 @@ import { FederationError, isFederationError, type Reason } from '../errors.js';
 export type BackendCallObserver = (result: 'success' | Reason, durationSeconds: number) => void;
 
 /**
- * Runs one provider or generator call with a deadline. A `FederationError` passes
- * through; the deadline becomes `BackendTimeout`; anything else becomes `BackendError`
- * with only the error's class name kept, since a backend's own message may echo a
- * secret or a credential. `observe`, when given, learns the outcome (the metrics).
+ * A counting semaphore: at most `max` holders at once; the others wait in arrival order
+ * until a slot frees or their signal aborts.
+ */
+export class ConcurrencyLimit {
+  #active = 0;
+  readonly #waiting = new Set<() => void>();
+
+  constructor(readonly max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be a positive integer');
+  }
+
+  /** Slots in use. */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Callers waiting for a slot. */
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
+  /**
+   * Resolves with a `release` function once a slot is held; rejects with the signal's
+   * reason if it aborts first. Call `release` exactly once; further calls do nothing.
+   */
+  acquire(signal: AbortSignal): Promise<() => void> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (this.#active < this.max) {
+      this.#active += 1;
+      return Promise.resolve(this.#releaser());
+    }
+    return new Promise((resolve, reject) => {
+      const grant = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(this.#releaser());
+      };
+      const onAbort = (): void => {
+        this.#waiting.delete(grant);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiting.add(grant);
+    });
+  }
+
+  #releaser(): () => void {
+    let isReleased = false;
+    return () => {
+      if (isReleased) return;
+      isReleased = true;
+      // The slot passes straight to the longest waiter, if any.
+      const next = this.#waiting.values().next();
+      if (next.done) {
+        this.#active -= 1;
+        return;
+      }
+      this.#waiting.delete(next.value);
+      next.value();
+    };
+  }
+}
+
+/** Default of `--max-concurrent-backend-calls`. */
+export const defaultMaxConcurrentBackendCalls = 64;
+
+let backendCallLimit = new ConcurrencyLimit(defaultMaxConcurrentBackendCalls);
+
+/**
+ * Sets how many provider and generator calls may run at once in this process (one hub per
+ * process). Calls beyond it wait for a slot within their own deadline. Set it at start:
+ * calls already holding or waiting for a slot keep the limit they started with.
+ */
+export function setMaxConcurrentBackendCalls(max: number): void {
+  backendCallLimit = new ConcurrencyLimit(max);
+}
+
+/**
+ * Runs one provider or generator call with a deadline. The call first waits for a slot of
+ * the process-wide limit (see `setMaxConcurrentBackendCalls`), so that a slow backend
+ * cannot pile up unbounded work; the wait counts against the same deadline, and a slot is
+ * held until the call settles. A `FederationError` passes through; the deadline becomes
+ * `BackendTimeout`; anything else becomes `BackendError` with only the error's class name
+ * kept, since a backend's own message may echo a secret or a credential. `observe`, when
+ * given, learns the outcome (the metrics).
  */
 export async function backendCall<T>(
   timeoutMs: number,
   call: (signal: AbortSignal) => Promise<T>,
   observe?: BackendCallObserver,
+  limit: ConcurrencyLimit = backendCallLimit,
 ): Promise<T> {
   const started = performance.now();
   const elapsedSeconds = (): number => (performance.now() - started) / 1000;
   const controller = new AbortController();
+  let isRunning = false;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      const detail = isRunning ? undefined : 'no backend call slot came free before the deadline';
+      // Rejected before the abort, so that the race settles with the timeout and not with
+      // the abort error of whatever was waiting on the signal.
+      reject(new FederationError('BackendTimeout', undefined, detail));
       controller.abort();
-      reject(new FederationError('BackendTimeout'));
     }, timeoutMs);
   });
   try {
-    const result = await Promise.race([call(controller.signal), deadline]);
+    const release = await Promise.race([limit.acquire(controller.signal), deadline]);
+    isRunning = true;
+    const running = Promise.resolve()
+      .then(() => call(controller.signal))
+      .finally(release);
+    const result = await Promise.race([running, deadline]);
     observe?.('success', elapsedSeconds());
     return result;
   } catch (error) {

@@ -6,6 +6,7 @@ import { FederationError, isFederationError } from '../errors.js';
 import type { FederationMetrics } from '../metrics/index.js';
 import type { Federation } from '../resources/model.js';
 import type { ActiveConfig } from './live-config.js';
+import type { RateLimiter } from './rate-limit.js';
 
 /** What the server needs from authentication (implemented by `authn/`). */
 export interface TokenAuthenticator {
@@ -18,6 +19,13 @@ export interface TokenAuthenticator {
     request: { caCert?: string },
     candidatesFor: (issuer: string) => readonly Federation[],
   ): Promise<Identity>;
+}
+
+/** What checks a caller besides the configuration: its token, its rate, and the counts. */
+export interface CallerChecks {
+  authenticator: TokenAuthenticator;
+  metrics: FederationMetrics;
+  rateLimiter: RateLimiter;
 }
 
 /** An authenticated caller with the grants of the configuration it was checked against. */
@@ -44,8 +52,7 @@ export async function authenticateCaller(
   request: FastifyRequest,
   caCert: string | undefined,
   config: ActiveConfig,
-  authenticator: TokenAuthenticator,
-  metrics: FederationMetrics,
+  { authenticator, metrics, rateLimiter }: CallerChecks,
 ): Promise<Caller> {
   let candidates: readonly Federation[] = [];
   let identity: Identity;
@@ -64,6 +71,12 @@ export async function authenticateCaller(
 
   metrics.authenticated(identity.federation, 'success');
   request.caller = identity;
+  const decision = rateLimiter.take(identity.issuer, identity.subject);
+  if (!decision.allowed) {
+    const limited = new FederationError('RateLimited');
+    limited.retryAfterSec = decision.retryAfterSec;
+    throw limited;
+  }
   return { identity, grants: config.index.grantsFor(identity) };
 }
 

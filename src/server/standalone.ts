@@ -1,3 +1,5 @@
+import type { Server as TlsServer } from 'node:tls';
+
 import type { Logger } from 'pino';
 
 import { Authenticator } from '../authn/index.js';
@@ -7,9 +9,19 @@ import type { MetricsListener } from '../metrics/index.js';
 import { watchConfigDir } from '../resources/index.js';
 import type { ConfigWatcher } from '../resources/index.js';
 import { openSqliteStateStore, startSweeper } from '../state/index.js';
+import {
+  describeCredentials,
+  loadServerCredentials,
+  secureContextOptions,
+  watchServerCredentials,
+} from '../tls/index.js';
+import type { CredentialsWatch, ServerCredentials, ServerTlsFiles } from '../tls/index.js';
 import { buildApp } from './app.js';
+import { defaultMaxConcurrentBackendCalls, setMaxConcurrentBackendCalls } from './backend-call.js';
+import type { HttpLimits } from './context.js';
 import { revokeExpiredState } from './credentials.js';
 import { LiveConfig } from './live-config.js';
+import { RateLimiter } from './rate-limit.js';
 
 /** Everything `federation-server serve` in standalone mode takes. */
 export interface StandaloneOptions {
@@ -28,14 +40,30 @@ export interface StandaloneOptions {
   configPollIntervalMs?: number;
   authn?: Partial<AuthenticatorOptions>;
   /**
+   * Per-identity rate limit: requests per second (0: off) and burst. Default 100/s with a
+   * burst of 2000, enough for a thousand pods of one service account starting at once.
+   */
+  rateLimit?: { ratePerSecond: number; burst: number };
+  /**
    * Where to serve `GET /metrics` (Prometheus), apart from the API; any interface, as the
    * metrics carry no token or secret. Default: not served.
    */
   metricsListen?: { host: string; port: number };
+  /**
+   * Serve HTTPS from these files, reloaded when they change; default plain HTTP. Whether
+   * plain HTTP may listen on the given host is the caller's decision (see `serve`).
+   */
+  tls?: ServerTlsFiles;
+  /** Milliseconds between reads of the TLS files (on top of file events); default 1000. */
+  tlsPollIntervalMs?: number;
+  /** Header size and timeouts of the listener; see `defaultHttpLimits`. */
+  limits?: Partial<HttpLimits>;
+  /** Provider and generator calls running at once; more wait for a slot. Default 64. */
+  maxConcurrentBackendCalls?: number;
 }
 
 export interface RunningServer {
-  /** `http://host:port` as bound (the real port when 0 was asked for). */
+  /** `http://host:port` or `https://host:port` as bound (the real port when 0 was asked for). */
   url: string;
   /** `http://host:port/metrics` as bound, when `metricsListen` was given. */
   metricsUrl?: string;
@@ -50,6 +78,10 @@ export interface RunningServer {
 export async function startStandalone(options: StandaloneOptions): Promise<RunningServer> {
   const { logger } = options;
   const backendTimeoutMs = options.backendTimeoutMs ?? 10_000;
+  const tls = options.tls && (await loadTls(options.tls, logger));
+  setMaxConcurrentBackendCalls(
+    options.maxConcurrentBackendCalls ?? defaultMaxConcurrentBackendCalls,
+  );
   const state = await openSqliteStateStore(options.dataDir);
   const config = new LiveConfig();
   const metrics = new FederationMetrics({ processMetrics: options.metricsListen !== undefined });
@@ -101,12 +133,15 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     credentials,
     logger,
     metrics,
-    options: { backendTimeoutMs },
+    options: { backendTimeoutMs, limits: options.limits, tls },
     readiness: () => (config.isLoaded ? [] : ['configuration']),
+    rateLimiter: new RateLimiter(options.rateLimit ?? { ratePerSecond: 100, burst: 2000 }),
   });
 
   let metricsListener: MetricsListener | undefined;
+  let tlsWatch: CredentialsWatch | undefined;
   const closeAll = async (): Promise<void> => {
+    await tlsWatch?.close();
     await metricsListener?.close();
     await app.close();
     await sweeper.stop();
@@ -116,6 +151,16 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
   };
   try {
     await app.listen({ host: options.host, port: options.port });
+    if (options.tls && tls) {
+      // Fastify types its server as plain HTTP; with `tls` it is Node's HTTPS server.
+      const listener = app.server as unknown as TlsServer;
+      tlsWatch = watchServerCredentials(options.tls, {
+        current: tls,
+        apply: (next) => listener.setSecureContext(secureContextOptions(next)),
+        logger,
+        pollIntervalMs: options.tlsPollIntervalMs,
+      });
+    }
     if (options.metricsListen) {
       metricsListener = await listenForScrapes(metrics, options.metricsListen);
       logger.info({ url: metricsListener.url }, 'metrics listening');
@@ -127,6 +172,19 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  logger.info({ url: `http://${host}:${port}`, configDir: options.configDir }, 'server listening');
-  return { url: `http://${host}:${port}`, metricsUrl: metricsListener?.url, close: closeAll };
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  logger.info({ url, configDir: options.configDir }, 'server listening');
+  return { url, metricsUrl: metricsListener?.url, close: closeAll };
+}
+
+/** Loads the TLS files once before anything starts; a problem stops the start. */
+async function loadTls(files: ServerTlsFiles, logger: Logger): Promise<ServerCredentials> {
+  let credentials: ServerCredentials;
+  try {
+    credentials = await loadServerCredentials(files);
+  } catch (error) {
+    throw new Error(`cannot serve HTTPS: ${error instanceof Error ? error.message : error}`);
+  }
+  logger.info(describeCredentials(files, credentials), 'tls certificate loaded');
+  return credentials;
 }

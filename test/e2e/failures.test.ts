@@ -17,6 +17,7 @@ import { FederationMetrics } from '../../src/metrics/index.js';
 import type { ConfigSnapshot } from '../../src/resources/model.js';
 import { buildApp } from '../../src/server/app.js';
 import { LiveConfig } from '../../src/server/live-config.js';
+import { RateLimiter } from '../../src/server/rate-limit.js';
 import { openSqliteStateStore, stateFileName } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/index.js';
 import {
@@ -204,6 +205,7 @@ describe('backend and state failures', () => {
       metrics,
       options: { backendTimeoutMs: 2000 },
       readiness: () => [],
+      rateLimiter: new RateLimiter({ ratePerSecond: 0, burst: 1 }),
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();

@@ -37,13 +37,7 @@ export function registerGeneratorRoutes(app: FastifyInstance, context: ServerCon
     const body = parseGeneratorBody(request.body);
 
     const config = context.config.current;
-    const caller = await authenticateCaller(
-      request,
-      body['ca.crt'],
-      config,
-      context.authenticator,
-      context.metrics,
-    );
+    const caller = await authenticateCaller(request, body['ca.crt'], config, context);
 
     // A ClusterGenerator is cluster-scoped; the route's namespace is where its state lives.
     const lookupNamespace = route.kind === 'ClusterGenerator' ? '' : route.namespace;
@@ -64,13 +58,7 @@ export function registerGeneratorRoutes(app: FastifyInstance, context: ServerCon
     const body = parseGeneratorBody(request.body);
 
     const config = context.config.current;
-    const { identity, grants } = await authenticateCaller(
-      request,
-      body['ca.crt'],
-      config,
-      context.authenticator,
-      context.metrics,
-    );
+    const { identity, grants } = await authenticateCaller(request, body['ca.crt'], config, context);
     const isAllowed =
       grants.generators.has(generatorGrantKey(route.namespace, route.kind, route.name)) ||
       grants.generatorStateNamespaces.has(route.namespace);

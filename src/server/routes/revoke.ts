@@ -51,13 +51,7 @@ export function registerRevokeRoute(app: FastifyInstance, context: ServerContext
     const body = parseRevokeBody(request.body);
 
     const config = context.config.current;
-    const { identity, grants } = await authenticateCaller(
-      request,
-      body['ca.crt'],
-      config,
-      context.authenticator,
-      context.metrics,
-    );
+    const { identity, grants } = await authenticateCaller(request, body['ca.crt'], config, context);
     if (!grants.generatorStateNamespaces.has(namespace)) throw new FederationError('NotFound');
 
     const filter = revokeFilter(namespace, body, identity);

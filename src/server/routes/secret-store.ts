@@ -32,13 +32,7 @@ export function registerSecretStoreRoutes(app: FastifyInstance, context: ServerC
       request.target = { store: storeName };
 
       const config = context.config.current;
-      const { grants } = await authenticateCaller(
-        request,
-        body['ca.crt'],
-        config,
-        context.authenticator,
-        context.metrics,
-      );
+      const { grants } = await authenticateCaller(request, body['ca.crt'], config, context);
 
       const store = config.snapshot.stores.get(storeName);
       if (!grants.clusterSecretStores.has(storeName) || !store) {
