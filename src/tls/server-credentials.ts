@@ -120,13 +120,13 @@ export async function loadServerCredentials(files: ServerTlsFiles): Promise<Serv
 
 function privateKeyOf(keyFile: string, text: string): KeyObject {
   if (!text.includes('PRIVATE KEY-----')) throw new Error(`${keyFile} holds no PEM private key`);
+  // PKCS#8 and the older OpenSSL form mark an encrypted key in the clear.
+  if (text.includes('ENCRYPTED PRIVATE KEY-----') || text.includes('Proc-Type: 4,ENCRYPTED')) {
+    throw new Error(`${keyFile} holds a key encrypted with a passphrase, which is not supported`);
+  }
   try {
     return createPrivateKey(text);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_MISSING_PASSPHRASE') {
-      throw new Error(`${keyFile} holds a key encrypted with a passphrase, which is not supported`);
-    }
+  } catch {
     throw new Error(`the private key in ${keyFile} cannot be parsed`);
   }
 }
