@@ -24,7 +24,10 @@ export const reasons = {
   NotFound: { status: 404, message: 'not found or not permitted' },
   RouteNotFound: { status: 404, message: 'no such route' },
   BodyTooLarge: { status: 413, message: 'the request body is larger than 64 KiB' },
-  HeadersTooLarge: { status: 431, message: 'the request headers are larger than 16 KiB' },
+  HeadersTooLarge: {
+    status: 431,
+    message: 'the request headers are larger than the server accepts',
+  },
   RateLimited: { status: 429, message: 'too many requests from this identity; retry later' },
   InternalError: { status: 500, message: 'internal error' },
   StateWriteFailed: { status: 500, message: 'internal error' },
