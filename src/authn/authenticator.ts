@@ -13,7 +13,7 @@ import {
   type KeySetTiming,
   type KeySnapshot,
 } from './remote-key-set.js';
-import { decodeUnverifiedToken, peekIssuer } from './unverified-token.js';
+import { decodeUnverifiedToken } from './unverified-token.js';
 import { VerificationCache } from './verification-cache.js';
 import { hasKid, selectKey } from './verification-key.js';
 import { verifyServiceAccountToken } from './verify-token.js';
@@ -119,11 +119,6 @@ export class Authenticator {
       maxEntries: options.verificationCacheMaxEntries,
     });
     this.#keySetObserver = options.keySetObserver;
-  }
-
-  /** The token's `iss`, NOT verified: only for choosing candidates. See `peekIssuer`. */
-  peekIssuer(token: string): string {
-    return peekIssuer(token);
   }
 
   /**

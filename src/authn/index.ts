@@ -6,4 +6,3 @@ export {
 export { parseCABundle } from './ca-bundle.js';
 export type { Identity } from './identity.js';
 export type { KeySetObserver } from './remote-key-set.js';
-export { peekIssuer } from './unverified-token.js';

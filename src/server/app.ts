@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerOptions as HttpServerOptions } from 'node:http';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
-import type { Socket } from 'node:net';
 
 import Fastify, { LogController } from 'fastify';
 import type {
@@ -14,7 +13,7 @@ import type {
 
 import { FederationError, isFederationError } from '../errors.js';
 import { tlsListenerOptions } from '../tls/index.js';
-import { answerClientError } from './client-error.js';
+import { onClientError } from './client-error.js';
 import { defaultHttpLimits } from './context.js';
 import type { ServerContext, ServerOptions } from './context.js';
 import { parseJsonObject } from './request-body.js';
@@ -119,26 +118,6 @@ function listenerOptions(options: ServerOptions): ListenerOptions {
   if (options.tls === undefined) return { http, ...timeouts };
   const https = { ...tlsListenerOptions(options.tls, headersTimeout), ...http };
   return { http, https, ...timeouts };
-}
-
-/** How long a client may keep its side open after an error answer; milliseconds. */
-const errorLingerMs = 1000;
-
-/**
- * Node passes failed TLS handshakes (a handshake timeout, say) to the same handler as
- * requests its HTTP parser refuses. Nothing was spoken over HTTP on those, so they are
- * dropped; the others get their JSON answer and a moment to read it. Either way the socket
- * is destroyed: a client that never closes its side must not keep the connection.
- */
-function onClientError(error: Error & { code?: string }, socket: Socket): void {
-  const code = error.code ?? '';
-  if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) {
-    socket.destroy();
-    return;
-  }
-  answerClientError(error, socket);
-  const timer = setTimeout(() => socket.destroy(), errorLingerMs).unref();
-  socket.once('close', () => clearTimeout(timer));
 }
 
 /** Builds the HTTP API of SPEC §3 on a configured context; the caller listens. */

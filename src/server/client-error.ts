@@ -30,3 +30,23 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     ].join('\r\n'),
   );
 }
+
+/** How long a client may keep its side open after an error answer; milliseconds. */
+const errorLingerMs = 1000;
+
+/**
+ * Node passes failed TLS handshakes (a handshake timeout, say) to the same handler as
+ * requests its HTTP parser refuses. Nothing was spoken over HTTP on those, so they are
+ * dropped; the others get their JSON answer and a moment to read it. Either way the socket
+ * is destroyed: a client that never closes its side must not keep the connection.
+ */
+export function onClientError(error: Error & { code?: string }, socket: Socket): void {
+  const code = error.code ?? '';
+  if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) {
+    socket.destroy();
+    return;
+  }
+  answerClientError(error, socket);
+  const timer = setTimeout(() => socket.destroy(), errorLingerMs).unref();
+  socket.once('close', () => clearTimeout(timer));
+}
