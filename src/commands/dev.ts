@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 
 import { startClientCluster } from '../dev/client-cluster.js';
+import type { ServerTlsFiles } from '../tls/index.js';
 import { startStandalone } from '../server/standalone.js';
 import {
   devGenerator,
@@ -14,7 +15,12 @@ import {
   devWorkload,
 } from './dev-config.js';
 import type { CommonServeFlags } from './serve.js';
-import { addCommonServeOptions, runUntilSignal, standaloneOptions } from './serve.js';
+import {
+  addCommonServeOptions,
+  runUntilSignal,
+  signalOptions,
+  standaloneOptions,
+} from './serve.js';
 
 interface DevFlags extends CommonServeFlags {
   workDir: string;
@@ -23,13 +29,34 @@ interface DevFlags extends CommonServeFlags {
 /** Twelve hours: long enough for an afternoon of trying things, short like a real token. */
 const demoTokenLifetimeSec = 12 * 3600;
 
-function instructions(url: string, tokenFile: string, caFile: string, configDir: string): string {
-  const auth = `-H "Authorization: Bearer $(cat ${tokenFile})"`;
+interface DevFiles {
+  tokenFile: string;
+  caFile: string;
+  configDir: string;
+  tls?: ServerTlsFiles;
+}
+
+// curl must trust the serving certificate and, with --tls-client-ca, present one of its own.
+function tlsCurlFlags(tls: ServerTlsFiles | undefined): { flags: string; notes: string[] } {
+  if (tls === undefined) return { flags: '', notes: [] };
+  const notes = [
+    `  --cacert: the CA that issued ${tls.certFile} (the file itself when self-signed)`,
+  ];
+  if (tls.clientCaFile === undefined) return { flags: ` --cacert ${tls.certFile}`, notes };
+  notes.push(`  --cert/--key: a client certificate issued by ${tls.clientCaFile}`);
+  return { flags: ` --cacert ${tls.certFile} --cert CLIENT.crt --key CLIENT.key`, notes };
+}
+
+function instructions(url: string, files: DevFiles): string {
+  const { tokenFile, caFile, configDir } = files;
+  const tls = tlsCurlFlags(files.tls);
+  const auth = `-H "Authorization: Bearer $(cat ${tokenFile})"${tls.flags}`;
   return [
     '',
     'The federation server is running with a demo client cluster.',
     `  manifests: ${configDir} (edit them; changes apply within a second)`,
     `  token:     ${tokenFile} (the ServiceAccount token of ${devWorkload.namespace}/${devWorkload.serviceAccount})`,
+    ...tls.notes,
     '',
     'Fetch a secret:',
     `  curl -s -X POST ${auth} ${url}/secretstore/${devStore}/secrets/hello`,
@@ -63,6 +90,7 @@ export function devCommand(): Command {
     const workDir = resolve(flags.workDir);
     const configDir = join(workDir, 'config');
     const options = standaloneOptions(flags, { configDir, dataDir: join(workDir, 'data') });
+    const stopping = signalOptions(flags, options);
     await mkdir(configDir, { recursive: true, mode: 0o700 });
 
     const cluster = await startClientCluster();
@@ -79,7 +107,10 @@ export function devCommand(): Command {
     await writeFile(caFile, cluster.caPem, { mode: 0o644 });
 
     const server = await startStandalone(options);
-    console.log(instructions(server.url, tokenFile, caFile, configDir));
-    process.exitCode = await runUntilSignal(server, () => cluster.close());
+    console.log(instructions(server.url, { tokenFile, caFile, configDir, tls: options.tls }));
+    process.exitCode = await runUntilSignal(server, {
+      ...stopping,
+      afterClose: () => cluster.close(),
+    });
   });
 }

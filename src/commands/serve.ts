@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 
 import { createLogger } from '../logger.js';
 import type { LogLevel } from '../logger.js';
+import type { Logger } from 'pino';
 import { startStandalone } from '../server/standalone.js';
 import type { RunningServer, StandaloneOptions } from '../server/standalone.js';
 import { parseDuration } from '../duration.js';
@@ -27,6 +28,7 @@ export interface CommonServeFlags extends ListenerFlags {
   metricsListen?: string;
   rateLimit: string;
   rateLimitBurst: string;
+  shutdownTimeout: string;
 }
 
 export function addCommonServeOptions(command: Command): Command {
@@ -81,6 +83,11 @@ export function addCommonServeOptions(command: Command): Command {
       '2000',
     )
     .option(
+      '--shutdown-timeout <duration>',
+      'how long requests in flight may take to finish after SIGTERM before they are cut',
+      '25s',
+    )
+    .option(
       '--metrics-listen <host:port>',
       'serve GET /metrics (Prometheus) on this address, apart from the API (default: off)',
     );
@@ -92,6 +99,11 @@ function parseCount(text: string, flag: string): number {
     throw new Error(`invalid ${flag} "${text}": use a number of 0 or more`);
   }
   return value;
+}
+
+/** How to stop: the drain bound from the flags, logging with the server's logger. */
+export function signalOptions(flags: CommonServeFlags, options: StandaloneOptions): SignalOptions {
+  return { logger: options.logger, drainMs: parseDuration(flags.shutdownTimeout) };
 }
 
 /** Turns the flags into server options; throws a one-line error for bad values. */
@@ -129,23 +141,52 @@ export function standaloneOptions(
   };
 }
 
-/** Runs until SIGTERM or SIGINT, then closes in order and resolves with the exit code. */
-export function runUntilSignal(
-  server: RunningServer,
-  beforeClose?: () => Promise<void>,
-): Promise<number> {
+/** How `runUntilSignal` stops the server. */
+export interface SignalOptions {
+  logger: Logger;
+  /** Milliseconds requests in flight get to finish after SIGTERM or SIGINT. */
+  drainMs: number;
+  /** Runs after the server has closed, e.g. to stop the demo cluster of `dev`. */
+  afterClose?: () => Promise<void>;
+}
+
+/**
+ * Serves until SIGTERM or SIGINT, then drains and closes in order and resolves with the
+ * exit code. A second SIGTERM or SIGINT cuts the requests still in flight at once. SIGHUP
+ * reads the configuration and TLS files again without stopping.
+ */
+export function runUntilSignal(server: RunningServer, options: SignalOptions): Promise<number> {
+  const { logger } = options;
   return new Promise((resolveExit) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
+    let isStopping = false;
+    const reload = (): void => {
+      logger.info({ signal: 'SIGHUP' }, 'reload requested');
+      server.reload().then(
+        () => logger.info({ signal: 'SIGHUP' }, 'reload finished'),
+        (error: unknown) => logger.error({ err: String(error) }, 'reload failed'),
+      );
+    };
+    const stop = (signal: NodeJS.Signals): void => {
+      if (isStopping) {
+        logger.warn({ signal }, 'second stop signal; cutting requests in flight');
+        void server.close(0);
+        return;
+      }
+      isStopping = true;
+      process.off('SIGHUP', reload);
+      logger.info({ signal, drainMs: options.drainMs }, 'shutting down');
       void (async () => {
-        await beforeClose?.();
-        await server.close();
+        await server.close(options.drainMs);
+        await options.afterClose?.();
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        logger.info({ signal }, 'stopped');
         resolveExit(0);
       })();
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    process.on('SIGHUP', reload);
   });
 }
 
@@ -165,7 +206,8 @@ export function serveCommand(): Command {
   addCommonServeOptions(command);
   return command.action(async (flags: ServeFlags) => {
     const options = standaloneOptions(flags, flags);
+    const stopping = signalOptions(flags, options);
     const server = await startStandalone(options);
-    process.exitCode = await runUntilSignal(server);
+    process.exitCode = await runUntilSignal(server, stopping);
   });
 }

@@ -67,7 +67,17 @@ export interface RunningServer {
   url: string;
   /** `http://host:port/metrics` as bound, when `metricsListen` was given. */
   metricsUrl?: string;
-  close(): Promise<void>;
+  /**
+   * Reads every configuration file and the TLS files again now, whatever their
+   * fingerprints say (SIGHUP); resolves once the result is applied.
+   */
+  reload(): Promise<void>;
+  /**
+   * Stops accepting, lets requests in flight finish, then closes the sweeper, the watches
+   * and the state database. Connections still busy after `drainMs` (milliseconds; default:
+   * no bound) are cut so that the process can end.
+   */
+  close(drainMs?: number): Promise<void>;
 }
 
 /**
@@ -140,14 +150,27 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
 
   let metricsListener: MetricsListener | undefined;
   let tlsWatch: CredentialsWatch | undefined;
-  const closeAll = async (): Promise<void> => {
+  let closing: Promise<void> | undefined;
+  const cutConnections = (drainMs: number): void => {
+    logger.warn({ drainMs }, 'requests still in flight at the drain deadline; cutting them');
+    app.server.closeAllConnections();
+  };
+  const closeInOrder = async (drainMs?: number): Promise<void> => {
     await tlsWatch?.close();
     await metricsListener?.close();
+    const cut = drainMs === undefined ? undefined : setTimeout(cutConnections, drainMs, drainMs);
     await app.close();
+    clearTimeout(cut);
     await sweeper.stop();
     await watcher?.close();
     await authenticator.close();
     await state.close();
+  };
+  // A second call (a second SIGTERM) joins the first, cutting connections when it asks to.
+  const closeAll = (drainMs?: number): Promise<void> => {
+    if (closing === undefined) closing = closeInOrder(drainMs);
+    else if (drainMs === 0) cutConnections(0);
+    return closing;
   };
   try {
     await app.listen({ host: options.host, port: options.port });
@@ -174,7 +197,11 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   logger.info({ url, configDir: options.configDir }, 'server listening');
-  return { url, metricsUrl: metricsListener?.url, close: closeAll };
+  const reload = async (): Promise<void> => {
+    await watcher?.refresh();
+    await tlsWatch?.refresh();
+  };
+  return { url, metricsUrl: metricsListener?.url, reload, close: closeAll };
 }
 
 /** Loads the TLS files once before anything starts; a problem stops the start. */

@@ -25,6 +25,8 @@ export interface CredentialsWatchOptions {
 
 /** A running watch of the TLS files. */
 export interface CredentialsWatch {
+  /** Reads the files now, e.g. on SIGHUP; resolves once the check has finished. */
+  refresh(): Promise<void>;
   /** Stops watching; resolves once a check in progress has finished. */
   close(): Promise<void>;
 }
@@ -72,6 +74,11 @@ class TlsFilesWatch implements CredentialsWatch {
       .catch((error: unknown) => {
         this.options.logger.error({ reason: messageOf(error) }, 'tls files check failed');
       });
+  }
+
+  refresh(): Promise<void> {
+    this.#request();
+    return this.#tail;
   }
 
   async close(): Promise<void> {

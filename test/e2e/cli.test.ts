@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
+import { createClusterTLS } from '../../src/dev/cluster-ca.js';
 import { startClientCluster } from '../../src/dev/client-cluster.js';
 import type { ClientCluster } from '../../src/dev/client-cluster.js';
 import { appToken, baseManifests, call, caBody, issuerA, issuerB } from '../support/hub.js';
@@ -228,6 +229,39 @@ describe('federation-server dev', () => {
     } finally {
       assert.equal(await dev.stop(), 0);
       await rm(workDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('federation-server dev with --tls-cert', () => {
+  it('prints curl commands that trust the serving certificate', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'fed-dev-tls-'));
+    const workDir = join(root, 'work');
+    const serving = await createClusterTLS({ caName: 'dev-hub-ca' });
+    const certFile = join(root, 'hub.crt');
+    const keyFile = join(root, 'hub.key');
+    await writeFile(certFile, `${serving.certPem.trim()}\n${serving.caPem}`);
+    await writeFile(keyFile, serving.keyPem, { mode: 0o600 });
+    const dev = new CliProcess([
+      'dev',
+      '--work-dir',
+      workDir,
+      '--listen',
+      '127.0.0.1:0',
+      '--tls-cert',
+      certFile,
+      '--tls-key',
+      keyFile,
+    ]);
+    try {
+      const match = await dev.waitFor(/^\s*(curl -s -X POST .*\/secretstore\/.*)$/m);
+      const line = match[1] ?? '';
+      assert.ok(line.includes(` --cacert ${certFile} https://127.0.0.1:`), line);
+      const { stdout } = await run('bash', ['-c', line]);
+      assert.equal(stdout, '"world"');
+    } finally {
+      assert.equal(await dev.stop(), 0);
+      await rm(root, { recursive: true, force: true });
     }
   });
 });
