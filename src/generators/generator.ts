@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 
+import type { BackendContext } from '../providers/provider.js';
+
 /** What a generator produced, and what it needs to revoke it later. */
 export interface GeneratedValues {
   /** Output keys to string values, e.g. `{ password: "..." }`. */
@@ -36,5 +38,5 @@ export interface GeneratorDefinition<Spec = unknown> {
   readonly clusterGeneratorKey: string;
   /** The one schema source of this kind's `spec`. */
   readonly schema: z.ZodType<Spec>;
-  create(spec: Spec): Generator;
+  create(spec: Spec, context: BackendContext): Generator;
 }

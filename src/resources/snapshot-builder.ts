@@ -1,4 +1,5 @@
-import type { SecretProvider } from '../providers/provider.js';
+import type { BackendContext, SecretProvider } from '../providers/provider.js';
+import { MapSecretReader } from '../providers/secret-reader.js';
 import { ResponseCache } from '../providers/response-cache.js';
 import { objectProblem } from './merge-resources.js';
 import type {
@@ -54,9 +55,15 @@ export class SnapshotBuilder {
   #generators = new Map<string, Kept<GeneratorEntry>>();
   readonly #closing = new Set<Promise<void>>();
   readonly #logger: ConfigLogger | undefined;
+  readonly #secrets: MapSecretReader;
 
-  constructor(options: { logger?: ConfigLogger } = {}) {
+  /**
+   * `secrets` is the reader the built providers and generators get; the builder puts the
+   * Secrets of every build in force in it. Default: a reader of its own.
+   */
+  constructor(options: { logger?: ConfigLogger; secrets?: MapSecretReader } = {}) {
     this.#logger = options.logger;
+    this.#secrets = options.secrets ?? new MapSecretReader();
   }
 
   build(resources: readonly Resource[]): SnapshotBuild {
@@ -77,6 +84,7 @@ export class SnapshotBuilder {
       if (resource.type === 'generator') this.#buildGenerator(resource, generators, problems);
     }
 
+    this.#secrets.replace(new Map([...secrets].map(([key, entry]) => [key, entry.data])));
     this.#retire(stores);
     this.#stores = stores;
     this.#generators = generators;
@@ -113,7 +121,7 @@ export class SnapshotBuilder {
       return;
     }
     try {
-      const backend = definition.create(providerSpec);
+      const backend = definition.create(providerSpec, this.#context(''));
       const provider = cacheTtlMs ? new ResponseCache(backend, { ttlMs: cacheTtlMs }) : backend;
       stores.set(ref.name, {
         fingerprint: print,
@@ -145,7 +153,7 @@ export class SnapshotBuilder {
       return;
     }
     try {
-      const generator = definition.create(spec);
+      const generator = definition.create(spec, this.#context(ref.namespace));
       const entry: GeneratorEntry = {
         namespace: ref.namespace,
         kind: ref.kind,
@@ -160,6 +168,15 @@ export class SnapshotBuilder {
       problems.push(objectProblem(ref, 'spec', `cannot create the generator: ${reason(error)}`));
       if (previous !== undefined) generators.set(key, previous);
     }
+  }
+
+  // Cluster-scoped resources ('' namespace) must name the namespace of every Secret ref.
+  #context(namespace: string): BackendContext {
+    return {
+      secrets: this.#secrets,
+      namespace: namespace === '' ? undefined : namespace,
+      logger: this.#logger,
+    };
   }
 
   /** Closes the providers of the current stores that `next` does not keep. */

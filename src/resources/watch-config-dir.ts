@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { MapSecretReader } from '../providers/secret-reader.js';
 import { ConfigDirState } from './config-dir-state.js';
 import { makeReport, type ConfigReport } from './config-report.js';
 import type { ConfigSnapshot } from './model.js';
@@ -21,6 +22,8 @@ export interface WatchConfigDirOptions {
   debounceMs?: number;
   /** Listen to file-system events as well as polling; default true. */
   useFileEvents?: boolean;
+  /** Receives the `v1/Secret` manifests of every scan, for store credentials. */
+  secrets?: MapSecretReader;
 }
 
 /** A running watch of a configuration directory. */
@@ -60,7 +63,7 @@ class ConfigDirWatcher implements ConfigWatcher {
     readonly options: WatchConfigDirOptions,
   ) {
     this.#state = new ConfigDirState(dir);
-    this.#builder = new SnapshotBuilder({ logger: options.logger });
+    this.#builder = new SnapshotBuilder({ logger: options.logger, secrets: options.secrets });
   }
 
   get snapshot(): ConfigSnapshot {

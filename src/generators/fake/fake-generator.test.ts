@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { fakeGenerator } from './index.js';
+import { contextWithoutSecrets } from '../../providers/secret-reader.js';
 
-const create = (spec: unknown) => fakeGenerator.create(fakeGenerator.schema.parse(spec));
+const create = (spec: unknown) =>
+  fakeGenerator.create(fakeGenerator.schema.parse(spec), contextWithoutSecrets);
 
 describe('Fake generator', () => {
   it('is the Fake kind with the fakeSpec cluster key', () => {

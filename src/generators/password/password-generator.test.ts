@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 
 import { passwordGenerator } from './index.js';
+import { contextWithoutSecrets } from '../../providers/secret-reader.js';
 
 const parse = (spec: unknown) => passwordGenerator.schema.parse(spec);
 const check = (spec: unknown) => passwordGenerator.schema.safeParse(spec);
@@ -31,7 +32,7 @@ describe('Password generator', () => {
   });
 
   it('returns one 24-character password by default, with nothing to revoke', async () => {
-    const generator = passwordGenerator.create(parse({}));
+    const generator = passwordGenerator.create(parse({}), contextWithoutSecrets);
     const result = await generator.generate();
     assert.deepEqual(Object.keys(result.values), ['password']);
     assert.equal(result.values.password?.length, 24);
@@ -40,26 +41,33 @@ describe('Password generator', () => {
   });
 
   it('returns an independent password for every secret key', async () => {
-    const generator = passwordGenerator.create(parse({ secretKeys: ['a', 'b', 'c'] }));
+    const generator = passwordGenerator.create(
+      parse({ secretKeys: ['a', 'b', 'c'] }),
+      contextWithoutSecrets,
+    );
     const { values } = await generator.generate();
     assert.deepEqual(Object.keys(values).sort(), ['a', 'b', 'c']);
     assert.equal(new Set(Object.values(values)).size, 3);
   });
 
   it('treats an empty secretKeys list as the default', async () => {
-    const { values } = await passwordGenerator.create(parse({ secretKeys: [] })).generate();
+    const { values } = await passwordGenerator
+      .create(parse({ secretKeys: [] }), contextWithoutSecrets)
+      .generate();
     assert.deepEqual(Object.keys(values), ['password']);
   });
 
   it('applies the encoding to each password', async () => {
     const spec = parse({ length: 10, digits: 0, symbols: 0, encoding: 'hex' });
-    const { values } = await passwordGenerator.create(spec).generate();
+    const { values } = await passwordGenerator.create(spec, contextWithoutSecrets).generate();
     const decoded = Buffer.from(values.password ?? '', 'hex').toString('utf8');
     assert.match(decoded, /^[A-Za-z]{10}$/);
   });
 
   it('defaults digits and symbols to a quarter of the length, rounded down', async () => {
-    const { values } = await passwordGenerator.create(parse({ length: 10 })).generate();
+    const { values } = await passwordGenerator
+      .create(parse({ length: 10 }), contextWithoutSecrets)
+      .generate();
     const password = values.password ?? '';
     assert.equal(password.replace(/[^0-9]/g, '').length, 2);
     assert.equal(password.replace(/[A-Za-z0-9]/g, '').length, 2);
@@ -93,7 +101,7 @@ describe('Password generator', () => {
 
   it('refuses to create a generator from a spec that bypassed the schema', () => {
     const spec = { ...parse({}), digits: 30 };
-    assert.throws(() => passwordGenerator.create(spec), RangeError);
+    assert.throws(() => passwordGenerator.create(spec, contextWithoutSecrets), RangeError);
   });
 
   it('converts to a JSON schema with defaults and descriptions', () => {

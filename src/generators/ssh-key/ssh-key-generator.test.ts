@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
 import { sshKeyGenerator } from './index.js';
+import { contextWithoutSecrets } from '../../providers/secret-reader.js';
 
 const hasSshKeygen = !spawnSync('ssh-keygen', ['-?']).error;
 const skipWithoutSshKeygen = hasSshKeygen ? false : 'ssh-keygen is not installed';
@@ -14,7 +15,10 @@ const workDir = mkdtempSync(join(tmpdir(), 'ssh-key-test-'));
 after(() => rmSync(workDir, { recursive: true, force: true }));
 
 async function generate(spec: unknown): Promise<{ privateKey: string; publicKey: string }> {
-  const generator = sshKeyGenerator.create(sshKeyGenerator.schema.parse(spec));
+  const generator = sshKeyGenerator.create(
+    sshKeyGenerator.schema.parse(spec),
+    contextWithoutSecrets,
+  );
   const { values, providerState } = await generator.generate();
   assert.equal(providerState, undefined);
   assert.deepEqual(Object.keys(values).sort(), ['privateKey', 'publicKey']);
@@ -91,7 +95,10 @@ describe('SSHKey generator', () => {
   });
 
   it('makes a new key pair on every call', async () => {
-    const generator = sshKeyGenerator.create(sshKeyGenerator.schema.parse({ keyType: 'ed25519' }));
+    const generator = sshKeyGenerator.create(
+      sshKeyGenerator.schema.parse({ keyType: 'ed25519' }),
+      contextWithoutSecrets,
+    );
     const first = await generator.generate();
     const second = await generator.generate();
     assert.notEqual(first.values.publicKey, second.values.publicKey);
@@ -128,6 +135,9 @@ describe('SSHKey spec', () => {
   });
 
   it('refuses to create a generator from a spec that bypassed the schema', () => {
-    assert.throws(() => sshKeyGenerator.create({ keyType: 'ed25519', keySize: 256 }), RangeError);
+    assert.throws(
+      () => sshKeyGenerator.create({ keyType: 'ed25519', keySize: 256 }, contextWithoutSecrets),
+      RangeError,
+    );
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { uuidGenerator } from './index.js';
+import { contextWithoutSecrets } from '../../providers/secret-reader.js';
 
 const version4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -12,7 +13,7 @@ describe('UUID generator', () => {
   });
 
   it('returns a fresh version 4 UUID under uuid on every call', async () => {
-    const generator = uuidGenerator.create(uuidGenerator.schema.parse({}));
+    const generator = uuidGenerator.create(uuidGenerator.schema.parse({}), contextWithoutSecrets);
     const first = await generator.generate();
     const second = await generator.generate();
     assert.deepEqual(Object.keys(first.values), ['uuid']);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { FederationError, type Reason } from '../../errors.js';
 import type { RemoteRef } from '../provider.js';
 import { fakeProvider } from './index.js';
+import { contextWithoutSecrets } from '../secret-reader.js';
 
 async function assertRejects(promise: Promise<unknown>, reason: Reason): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -16,7 +17,7 @@ async function assertRejects(promise: Promise<unknown>, reason: Reason): Promise
 }
 
 function storeWith(data: unknown) {
-  return fakeProvider.create(fakeProvider.schema.parse({ data }));
+  return fakeProvider.create(fakeProvider.schema.parse({ data }), contextWithoutSecrets);
 }
 
 const store = storeWith([
