@@ -1,8 +1,12 @@
 import { fakeProvider } from './fake/index.js';
+import { kubernetesProvider } from './kubernetes/index.js';
 import type { ProviderDefinition } from './provider.js';
 
 /** Every supported `spec.provider.<key>` of ClusterSecretStore; one line per provider. */
-export const providerDefinitions: readonly ProviderDefinition[] = [fakeProvider];
+export const providerDefinitions: readonly ProviderDefinition[] = [
+  fakeProvider,
+  kubernetesProvider,
+];
 
 export function findProvider(key: string): ProviderDefinition | undefined {
   return providerDefinitions.find((definition) => definition.key === key);
