@@ -31,7 +31,9 @@ export const reasons = {
   RateLimited: { status: 429, message: 'too many requests from this identity; retry later' },
   InternalError: { status: 500, message: 'internal error' },
   StateWriteFailed: { status: 500, message: 'internal error' },
+  AuditWriteFailed: { status: 500, message: 'internal error' },
   BackendError: { status: 502, message: 'the secret backend failed' },
+  StoreNotReady: { status: 503, message: 'the secret store is not ready' },
   BackendTimeout: { status: 504, message: 'the secret backend timed out' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

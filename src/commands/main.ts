@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 
+import { auditCommand } from './audit.js';
 import { devCommand } from './dev.js';
 import { explainCommand } from './explain.js';
 import { serveCommand } from './serve.js';
@@ -16,7 +17,8 @@ function program(): Command {
     .addCommand(serveCommand())
     .addCommand(validateCommand())
     .addCommand(devCommand())
-    .addCommand(explainCommand());
+    .addCommand(explainCommand())
+    .addCommand(auditCommand());
 }
 
 /** Runs the `federation-server` command line; resolves with the exit code. */

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 
 import { createLogger } from '../logger.js';
 import type { LogLevel } from '../logger.js';
+import { destination } from 'pino';
 import type { Logger } from 'pino';
 import { startStandalone } from '../server/standalone.js';
 import type { RunningServer, StandaloneOptions } from '../server/standalone.js';
@@ -29,6 +30,8 @@ export interface CommonServeFlags extends ListenerFlags {
   rateLimit: string;
   rateLimitBurst: string;
   shutdownTimeout: string;
+  auditLog?: string;
+  auditKeyFile?: string;
 }
 
 export function addCommonServeOptions(command: Command): Command {
@@ -90,7 +93,29 @@ export function addCommonServeOptions(command: Command): Command {
     .option(
       '--metrics-listen <host:port>',
       'serve GET /metrics (Prometheus) on this address, apart from the API (default: off)',
+    )
+    .option(
+      '--audit-log <path|-|off>',
+      'audit trail: one chained JSON line per API request, to this file, - for stdout, ' +
+        'or off (default: <data-dir>/audit.log)',
+    )
+    .option(
+      '--audit-key-file <path>',
+      'HMAC key that pseudonymises request and token ids in the audit trail, created ' +
+        'if missing (default: <data-dir>/audit.key)',
     );
+}
+
+/** The audit settings of the flags; paths are resolved against the working directory. */
+function auditOptions(flags: CommonServeFlags): StandaloneOptions['audit'] {
+  const log = flags.auditLog;
+  if (log !== undefined && log.trim() === '') {
+    throw new Error('invalid --audit-log "": use a file path, - for stdout, or off');
+  }
+  return {
+    log: log === undefined || log === '-' || log === 'off' ? log : resolve(log),
+    keyFile: flags.auditKeyFile === undefined ? undefined : resolve(flags.auditKeyFile),
+  };
 }
 
 function parseCount(text: string, flag: string): number {
@@ -112,11 +137,18 @@ export function standaloneOptions(
   dirs: { configDir: string; dataDir: string },
 ): StandaloneOptions {
   const listen = parseListenAddress(flags.listen);
-  const logger = createLogger(flags.logLevel);
+  const audit = auditOptions(flags);
+  // Audit lines on stdout are written synchronously; so must log lines be, or a log line
+  // written in pieces from another thread could take an audit line into its middle.
+  const logger =
+    audit?.log === '-'
+      ? createLogger(flags.logLevel, destination({ fd: 1, sync: true }))
+      : createLogger(flags.logLevel);
   return {
     ...listenerOptions(flags, listen.host, logger),
     configDir: resolve(dirs.configDir),
     dataDir: resolve(dirs.dataDir),
+    audit,
     host: listen.host,
     port: listen.port,
     logger,

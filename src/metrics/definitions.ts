@@ -110,6 +110,12 @@ export const metricDefinitions = {
     help: 'Manifest files whose current content was rejected at the last load.',
     labelNames: [],
   },
+  auditLines: {
+    type: 'counter',
+    name: 'federation_audit_lines_total',
+    help: 'Audit trail lines, by result (written, or failed when the sink refused them).',
+    labelNames: ['result'],
+  },
 } as const;
 
 /** The key of one definition, e.g. `requests`. */

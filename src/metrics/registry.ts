@@ -91,6 +91,7 @@ export class FederationMetrics implements KeySetObserver {
   });
   readonly #configReloads = new Counter(settings(defined.configReloads, this.registry));
   readonly #configBrokenFiles = new Gauge(settings(defined.configBrokenFiles, this.registry));
+  readonly #auditLines = new Counter(settings(defined.auditLines, this.registry));
 
   constructor(options: FederationMetricsOptions = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
@@ -159,6 +160,11 @@ export class FederationMetrics implements KeySetObserver {
     const isClean = report.problems.length === 0 && report.directoryError === undefined;
     this.#configReloads.inc({ result: isClean ? 'applied' : 'failed' });
     this.#configBrokenFiles.set(report.brokenFiles.length);
+  }
+
+  /** Lines of the audit trail handed to its sink: `written`, or `failed` when refused. */
+  auditLines(result: 'written' | 'failed', lines: number): void {
+    this.#auditLines.inc({ result }, lines);
   }
 
   #collectKeySetAges(): void {

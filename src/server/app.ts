@@ -13,6 +13,7 @@ import type {
 
 import { FederationError, isFederationError } from '../errors.js';
 import { tlsListenerOptions } from '../tls/index.js';
+import { auditFailure } from './audit-request.js';
 import { onClientError } from './client-error.js';
 import { defaultHttpLimits } from './context.js';
 import type { ServerContext, ServerOptions } from './context.js';
@@ -59,6 +60,19 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
     void reply.header('retry-after', String(failure.retryAfterSec));
   }
   void reply.code(failure.status).type('application/json; charset=utf-8').send(failure.toBody());
+}
+
+/** Writes the request's audit line (when it has none yet), then answers with the error. */
+async function auditAndSendError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: ServerContext,
+): Promise<FastifyReply> {
+  const failure = toFederationError(error);
+  await auditFailure(request, failure, context.audit);
+  sendError(failure, request, reply);
+  return reply;
 }
 
 /** The route pattern, never the URL: it is a log field and a metrics label. */
@@ -129,7 +143,9 @@ export function buildApp(context: ServerContext): FastifyInstance {
     bodyLimit: bodyLimitBytes,
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
-    frameworkErrors: (error, request, reply) => sendError(error, request, reply),
+    frameworkErrors: (error, request, reply) => {
+      void auditAndSendError(error, request, reply, context);
+    },
     clientErrorHandler: onClientError,
     ...listenerOptions(context.options),
   });
@@ -161,7 +177,7 @@ export function buildApp(context: ServerContext): FastifyInstance {
       durationSeconds: reply.elapsedTime / 1000,
     });
   });
-  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setErrorHandler((error, request, reply) => auditAndSendError(error, request, reply, context));
   app.setNotFoundHandler((request, reply) =>
     sendError(new FederationError('RouteNotFound'), request, reply),
   );

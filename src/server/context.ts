@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 
+import type { AuditTrail } from '../audit/index.js';
 import type { FederationMetrics } from '../metrics/index.js';
 import type { ServerCredentials } from '../tls/index.js';
 import type { TokenAuthenticator } from './caller.js';
@@ -49,4 +50,6 @@ export interface ServerContext {
   rateLimiter: RateLimiter;
   /** What is still missing before the server is ready; empty when ready. */
   readiness: () => string[];
+  /** One line per API request, written before a value leaves; none when absent. */
+  audit?: AuditTrail;
 }

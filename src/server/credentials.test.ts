@@ -16,6 +16,9 @@ import type { GeneratorEntry } from '../resources/model.js';
 import { openSqliteStateStore } from '../state/index.js';
 import type { StateStore } from '../state/state-store.js';
 import { issueCredentials, revokeExpiredState, revokeMatching } from './credentials.js';
+import { contextWithoutSecrets } from '../providers/secret-reader.js';
+
+const secrets = contextWithoutSecrets.secrets;
 
 const identity: Identity = {
   federation: 'cluster-a',
@@ -78,7 +81,14 @@ describe('issueCredentials', () => {
   it('records the state with the provider state before returning the values', async () => {
     await withStore(async (state) => {
       const { entry } = leasingGenerator();
-      const options = { state, logger, stateTtlMs: 60_000, backendTimeoutMs: 1000, metrics };
+      const options = {
+        state,
+        logger,
+        stateTtlMs: 60_000,
+        backendTimeoutMs: 1000,
+        metrics,
+        secrets,
+      };
       const values = await issueCredentials(entry, route, identity, options);
       assert.deepEqual(values, { credential: 'value-of-lease-0' });
       const [record] = await state.find({ generatorNamespace: 'gen', issuer: identity.issuer });
@@ -106,6 +116,7 @@ describe('issueCredentials', () => {
         logger,
         stateTtlMs: 60_000,
         backendTimeoutMs: 1000,
+        secrets,
         metrics,
       };
       await assert.rejects(issueCredentials(entry, route, identity, options), {
@@ -139,6 +150,7 @@ describe('issueCredentials', () => {
         logger,
         stateTtlMs: 60_000,
         backendTimeoutMs: 1000,
+        secrets,
         metrics,
       };
       await assert.rejects(issueCredentials(entry, route, identity, options), {
@@ -159,6 +171,7 @@ describe('issueCredentials', () => {
         logger,
         stateTtlMs: 3_600_000,
         backendTimeoutMs: 1000,
+        secrets,
         metrics,
         now,
       };
@@ -181,10 +194,17 @@ describe('generator state metrics', () => {
         generatorKind: 'Password',
         spec,
         definition,
-        generator: definition.create(spec),
+        generator: definition.create(spec, contextWithoutSecrets),
       };
       const metrics = new FederationMetrics();
-      const options = { state, logger, stateTtlMs: 60_000, backendTimeoutMs: 1000, metrics };
+      const options = {
+        state,
+        logger,
+        stateTtlMs: 60_000,
+        backendTimeoutMs: 1000,
+        metrics,
+        secrets,
+      };
       const pwRoute = { namespace: 'gen', kind: 'Password', name: 'pw' };
       await issueCredentials(entry, pwRoute, identity, options);
       await issueCredentials(entry, pwRoute, identity, options);

@@ -8,6 +8,7 @@ import type { GeneratorEntry } from '../resources/model.js';
 import type { GeneratorStateRecord, StateFilter, StateStore } from '../state/state-store.js';
 import { ownerOf } from '../state/state-store.js';
 import { backendCall } from './backend-call.js';
+import type { SecretReader } from '../providers/provider.js';
 
 /** What is kept of a generator's spec with each state, enough to revoke it later. */
 interface SpecSnapshot {
@@ -24,6 +25,8 @@ export interface CredentialOptions {
   backendTimeoutMs: number;
   /** Counts generator calls and states issued and revoked. */
   metrics: FederationMetrics;
+  /** Where generators rebuilt for a revocation read their credentials. */
+  secrets: SecretReader;
   now?: () => number;
 }
 
@@ -31,12 +34,15 @@ export interface CredentialOptions {
  * Runs a generator for a caller with its state recorded first: the state is reserved
  * before anything is generated (no database, no credential), and if the result cannot
  * be recorded afterwards the values are revoked and never returned (SPEC §8, defect 7).
+ * `beforeHandOut` runs once the state is recorded (the audit line); when it throws, the
+ * values are revoked and the state removed the same way, and its error is thrown.
  */
 export async function issueCredentials(
   entry: GeneratorEntry,
   route: { namespace: string; kind: string; name: string },
   identity: Identity,
   options: CredentialOptions,
+  beforeHandOut?: () => Promise<void>,
 ): Promise<Record<string, string>> {
   const now = options.now ?? Date.now;
   const snapshot: SpecSnapshot = { kind: entry.generatorKind, spec: entry.spec };
@@ -69,15 +75,23 @@ export async function issueCredentials(
     await undoUnrecorded(entry, generated.providerState, options, id);
     throw isFederationError(error) ? error : new FederationError('StateWriteFailed');
   }
+  try {
+    await beforeHandOut?.();
+  } catch (error) {
+    await undoUnrecorded(entry, generated.providerState, options, id, 'audit');
+    throw error;
+  }
   options.metrics.stateIssued(entry.generatorKind);
   return generated.values;
 }
 
+/** Revokes values that will not be handed out, because their state or audit line failed. */
 async function undoUnrecorded(
   entry: GeneratorEntry,
   providerState: unknown,
   options: CredentialOptions,
   id: string,
+  unrecorded: 'state' | 'audit' = 'state',
 ): Promise<void> {
   const generator = { namespace: entry.namespace, kind: entry.kind, name: entry.name };
   try {
@@ -88,10 +102,13 @@ async function undoUnrecorded(
         options.metrics.generatorCall(entry.generatorKind, 'revoke'),
       );
     }
-    options.logger.warn({ generator, stateId: id }, 'state not recorded; values revoked');
+    options.logger.warn({ generator, stateId: id, unrecorded }, 'values not handed out; revoked');
   } catch (error) {
     const reason = isFederationError(error) ? error.reason : 'BackendError';
-    options.logger.error({ generator, stateId: id, reason }, 'state not recorded; revoke failed');
+    options.logger.error(
+      { generator, stateId: id, unrecorded, reason },
+      'values not handed out; revoke failed',
+    );
   }
   await options.state.remove(id).catch(() => false);
 }
@@ -108,7 +125,7 @@ function recordedKind(record: GeneratorStateRecord): string {
  */
 export async function revokeState(
   record: GeneratorStateRecord,
-  options: Pick<CredentialOptions, 'backendTimeoutMs' | 'metrics'>,
+  options: Pick<CredentialOptions, 'backendTimeoutMs' | 'metrics' | 'secrets' | 'logger'>,
 ): Promise<void> {
   if (record.providerState === undefined || record.providerState === null) return;
   const snapshot = record.generatorSpec as Partial<SpecSnapshot> | null;
@@ -116,7 +133,14 @@ export async function revokeState(
   if (!definition) {
     throw new FederationError('BackendError', undefined, 'generator kind of state is unknown');
   }
-  const generator = definition.create(definition.schema.parse(snapshot?.spec));
+  // A ClusterGenerator's Secret refs name their namespace; a generator's default to its own.
+  const namespace =
+    record.generator.kind === 'ClusterGenerator' ? undefined : record.generator.namespace;
+  const generator = definition.create(definition.schema.parse(snapshot?.spec), {
+    secrets: options.secrets,
+    namespace,
+    logger: options.logger,
+  });
   if (!generator.revoke) return;
   await backendCall(
     options.backendTimeoutMs,
@@ -131,7 +155,7 @@ export async function revokeState(
  */
 export async function revokeExpiredState(
   record: GeneratorStateRecord,
-  options: Pick<CredentialOptions, 'backendTimeoutMs' | 'metrics'>,
+  options: Pick<CredentialOptions, 'backendTimeoutMs' | 'metrics' | 'secrets' | 'logger'>,
 ): Promise<void> {
   await revokeState(record, options);
   options.metrics.stateRevoked(recordedKind(record), 'expiry');

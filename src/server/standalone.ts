@@ -1,7 +1,10 @@
+import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 
 import type { Logger } from 'pino';
 
+import { openAuditTrail } from '../audit/index.js';
+import type { AuditSettings, AuditTrail } from '../audit/index.js';
 import { Authenticator } from '../authn/index.js';
 import type { AuthenticatorOptions } from '../authn/index.js';
 import { FederationMetrics, listenForScrapes } from '../metrics/index.js';
@@ -22,6 +25,8 @@ import type { HttpLimits } from './context.js';
 import { revokeExpiredState } from './credentials.js';
 import { LiveConfig } from './live-config.js';
 import { RateLimiter } from './rate-limit.js';
+import { readinessConditions } from './routes/health.js';
+import { MapSecretReader } from '../providers/secret-reader.js';
 
 /** Everything `federation-server serve` in standalone mode takes. */
 export interface StandaloneOptions {
@@ -60,6 +65,11 @@ export interface StandaloneOptions {
   limits?: Partial<HttpLimits>;
   /** Provider and generator calls running at once; more wait for a slot. Default 64. */
   maxConcurrentBackendCalls?: number;
+  /**
+   * The audit trail: `log` is a file path, `-` (stdout) or `off`, default
+   * `<dataDir>/audit.log`; `keyFile` defaults to `<dataDir>/audit.key`.
+   */
+  audit?: Partial<AuditSettings>;
 }
 
 export interface RunningServer {
@@ -78,6 +88,11 @@ export interface RunningServer {
    * no bound) are cut so that the process can end.
    */
   close(drainMs?: number): Promise<void>;
+  /**
+   * Opens the audit log file again at its path, for log rotation (SIGHUP). Never rejects:
+   * a failure is logged, and each later write tries again (and fails until it can).
+   */
+  reopenAudit(): Promise<void>;
 }
 
 /**
@@ -98,9 +113,12 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
   const authenticator = new Authenticator({ logger, ...options.authn, keySetObserver: metrics });
   config.onApply(({ snapshot }) => authenticator.retain(snapshot.federations));
 
+  // Store credentials kept in the config dir's v1/Secret manifests, read at call time.
+  const secrets = new MapSecretReader();
   let watcher: ConfigWatcher | undefined;
   try {
     watcher = await watchConfigDir(options.configDir, {
+      secrets,
       logger,
       pollIntervalMs: options.configPollIntervalMs ?? 1000,
       onChange: (snapshot, report) => {
@@ -118,8 +136,17 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     await state.close();
     throw new Error(`cannot read --config-dir ${options.configDir}: ${directoryError}`);
   }
+  let audit: AuditTrail | undefined;
+  try {
+    audit = await openAudit(options, metrics);
+  } catch (error) {
+    await watcher.close();
+    await state.close();
+    throw error;
+  }
 
   const credentials = {
+    secrets,
     state,
     logger,
     stateTtlMs: options.stateTtlMs ?? 24 * 3_600_000,
@@ -144,8 +171,13 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     logger,
     metrics,
     options: { backendTimeoutMs, limits: options.limits, tls },
-    readiness: () => (config.isLoaded ? [] : ['configuration']),
+    readiness: () => {
+      if (!config.isLoaded) return [readinessConditions.configuration];
+      const isDirectoryReadable = watcher?.report.directoryError === undefined;
+      return isDirectoryReadable ? [] : [readinessConditions.configDirectory];
+    },
     rateLimiter: new RateLimiter(options.rateLimit ?? { ratePerSecond: 100, burst: 2000 }),
+    audit,
   });
 
   let metricsListener: MetricsListener | undefined;
@@ -161,6 +193,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     const cut = drainMs === undefined ? undefined : setTimeout(cutConnections, drainMs, drainMs);
     await app.close();
     clearTimeout(cut);
+    await audit?.close();
     await sweeper.stop();
     await watcher?.close();
     await authenticator.close();
@@ -201,7 +234,42 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     await watcher?.refresh();
     await tlsWatch?.refresh();
   };
-  return { url, metricsUrl: metricsListener?.url, reload, close: closeAll };
+  const reopenAudit = async (): Promise<void> => {
+    try {
+      await audit?.reopen();
+      if (audit) logger.info({ auditLog: audit.description }, 'audit log reopened');
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      logger.error({ auditLog: audit?.description, detail }, 'audit log not reopened');
+    }
+  };
+  return { url, metricsUrl: metricsListener?.url, reload, close: closeAll, reopenAudit };
+}
+
+/** Opens the audit trail the options name; logs where it goes, or that it is off. */
+async function openAudit(
+  options: StandaloneOptions,
+  metrics: FederationMetrics,
+): Promise<AuditTrail | undefined> {
+  const settings: AuditSettings = {
+    log: options.audit?.log ?? join(options.dataDir, 'audit.log'),
+    keyFile: options.audit?.keyFile ?? join(options.dataDir, 'audit.key'),
+    sink: options.audit?.sink,
+    file: options.audit?.file,
+  };
+  const trail = await openAuditTrail(settings, (result, lines) =>
+    metrics.auditLines(result, lines),
+  );
+  if (trail === undefined) {
+    options.logger.warn({ auditLog: 'off' }, 'audit trail off: decisions are not recorded');
+    return undefined;
+  }
+  const head = trail.head;
+  options.logger.info(
+    { auditLog: trail.description, auditKeyFile: settings.keyFile, seq: head?.seq ?? 0 },
+    'audit trail open',
+  );
+  return trail;
 }
 
 /** Loads the TLS files once before anything starts; a problem stops the start. */

@@ -30,6 +30,8 @@ import {
   startTestHub,
 } from '../support/hub.js';
 import type { TestHub } from '../support/hub.js';
+import { contextWithoutSecrets, readSecretText } from '../../src/providers/secret-reader.js';
+import type { ProviderCallOptions, RemoteRef } from '../../src/providers/provider.js';
 
 /** Sends raw bytes and returns the raw answer, for requests fetch refuses to send. */
 function rawRequest(url: string, bytes: string): Promise<string> {
@@ -158,7 +160,7 @@ describe('backend and state failures', () => {
           federation: 'cluster-a',
           issuer: issuerA,
           subject: 'system:serviceaccount:app:app-sa',
-          clusterSecretStores: ['broken'],
+          clusterSecretStores: ['broken', 'unconfigured'],
           generators: [{ namespace: 'gen', kind: 'Password', name: 'p', apiVersion: 'x' }],
           generatorStateNamespaces: ['gen'],
         },
@@ -176,6 +178,22 @@ describe('backend and state failures', () => {
             },
           },
         ],
+        [
+          'unconfigured',
+          {
+            name: 'unconfigured',
+            providerKey: 'test',
+            // Its credentials live in a Secret that no manifest provides.
+            provider: {
+              getSecret: (_ref: RemoteRef, options?: ProviderCallOptions) =>
+                readSecretText(
+                  { name: 'backend-credentials', key: 'token', namespace: 'hub' },
+                  contextWithoutSecrets,
+                  options,
+                ),
+            },
+          },
+        ],
       ]),
       generators: new Map([
         [
@@ -187,7 +205,7 @@ describe('backend and state failures', () => {
             generatorKind: 'Password',
             spec: {},
             definition,
-            generator: definition.create({}),
+            generator: definition.create({}, contextWithoutSecrets),
           },
         ],
       ]),
@@ -200,7 +218,14 @@ describe('backend and state failures', () => {
     const app = buildApp({
       config,
       authenticator,
-      credentials: { state, logger, stateTtlMs: 60_000, backendTimeoutMs: 2000, metrics },
+      credentials: {
+        state,
+        logger,
+        stateTtlMs: 60_000,
+        backendTimeoutMs: 2000,
+        metrics,
+        secrets: contextWithoutSecrets.secrets,
+      },
       logger,
       metrics,
       options: { backendTimeoutMs: 2000 },
@@ -229,6 +254,15 @@ describe('backend and state failures', () => {
     });
     assert.equal(result.status, 502);
     assert.deepEqual(result.body, { message: 'the secret backend failed', reason: 'BackendError' });
+  });
+
+  it('answers 503 StoreNotReady when a Secret the store needs does not exist', async () => {
+    const result = await call({ url }, '/secretstore/unconfigured/secrets/any', {
+      token: appToken(cluster),
+    });
+    assert.equal(result.status, 503);
+    assert.equal(reasonOf(result), 'StoreNotReady');
+    assert.doesNotMatch(JSON.stringify(result.body), /backend-credentials/);
   });
 
   it('answers 500 StateWriteFailed and generates nothing when the state database is locked', async () => {

@@ -29,6 +29,8 @@ export interface TestHub {
   metricsUrl?: string;
   configDir: string;
   dataDir: string;
+  /** The audit trail file: `<dataDir>/audit.log` unless the options name another. */
+  auditLog: string;
   clusterA: ClientCluster;
   clusterB: ClientCluster;
   logs: LogCapture;
@@ -227,6 +229,7 @@ export async function startTestHub(
     metricsUrl: server.metricsUrl,
     configDir,
     dataDir,
+    auditLog: overrides.audit?.log ?? join(dataDir, 'audit.log'),
     clusterA,
     clusterB,
     logs,

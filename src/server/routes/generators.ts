@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { generatorGrantKey } from '../../authz/index.js';
 import { FederationError } from '../../errors.js';
 import { generatorKey } from '../../resources/model.js';
+import { auditSuccess } from '../audit-request.js';
 import { authenticateCaller } from '../caller.js';
 import type { ServerContext } from '../context.js';
 import { issueCredentials, revokeMatching } from '../credentials.js';
@@ -21,7 +22,9 @@ function routeOf(request: FastifyRequest<{ Params: Params }>) {
     kind: checkPathParameter(generatorKind, pathRules.kind, 'generatorKind'),
     name: checkPathParameter(generatorName, pathRules.name, 'generatorName'),
   };
-  request.target = { generator: generatorGrantKey(route.namespace, route.kind, route.name) };
+  const generator = generatorGrantKey(route.namespace, route.kind, route.name);
+  request.target = { generator };
+  request.auditResource = { generator };
   return route;
 }
 
@@ -49,7 +52,9 @@ export function registerGeneratorRoutes(app: FastifyInstance, context: ServerCon
     );
     if (!isAllowed || !entry) throw new FederationError('NotFound');
 
-    const values = await issueCredentials(entry, route, caller.identity, context.credentials);
+    const values = await issueCredentials(entry, route, caller.identity, context.credentials, () =>
+      auditSuccess(request, context.audit),
+    );
     return reply.send(values);
   });
 
@@ -75,6 +80,7 @@ export function registerGeneratorRoutes(app: FastifyInstance, context: ServerCon
       },
       context.credentials,
     );
+    await auditSuccess(request, context.audit);
     return reply.send({ revoked });
   });
 }

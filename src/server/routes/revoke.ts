@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Identity } from '../../authn/identity.js';
 import { FederationError } from '../../errors.js';
 import type { StateFilter } from '../../state/state-store.js';
+import { auditSuccess } from '../audit-request.js';
 import { authenticateCaller } from '../caller.js';
 import type { ServerContext } from '../context.js';
 import { revokeMatching } from '../credentials.js';
@@ -48,6 +49,7 @@ export function registerRevokeRoute(app: FastifyInstance, context: ServerContext
       pathRules.namespace,
       'generatorNamespace',
     );
+    request.auditResource = { generatorNamespace: namespace };
     const body = parseRevokeBody(request.body);
 
     const config = context.config.current;
@@ -55,7 +57,15 @@ export function registerRevokeRoute(app: FastifyInstance, context: ServerContext
     if (!grants.generatorStateNamespaces.has(namespace)) throw new FederationError('NotFound');
 
     const filter = revokeFilter(namespace, body, identity);
+    request.auditResource = {
+      generatorNamespace: namespace,
+      owner: filter.ownerName,
+      ownerNamespace: filter.ownerNamespace,
+      generatorKind: filter.generatorKind,
+      generatorName: filter.generatorName,
+    };
     const revoked = await revokeMatching(filter, context.credentials);
+    await auditSuccess(request, context.audit);
     return reply.send({ revoked });
   });
 }

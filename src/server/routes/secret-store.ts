@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import { FederationError } from '../../errors.js';
+import { auditSuccess } from '../audit-request.js';
 import { backendCall } from '../backend-call.js';
 import { authenticateCaller } from '../caller.js';
 import type { ServerContext } from '../context.js';
@@ -28,6 +29,7 @@ export function registerSecretStoreRoutes(app: FastifyInstance, context: ServerC
         'secretStoreName',
       );
       const key = checkSecretName(request.params.secretName);
+      request.auditResource = { store: storeName, key };
       const body = parseSecretBody(request.body);
       request.target = { store: storeName };
 
@@ -44,6 +46,7 @@ export function registerSecretStoreRoutes(app: FastifyInstance, context: ServerC
         (signal) => store.provider.getSecret(remoteRefOf(key, body), { signal }),
         context.metrics.storeCall(store),
       );
+      await auditSuccess(request, context.audit);
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(value));
     },
   );

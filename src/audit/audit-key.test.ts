@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { AuditKey, auditKeyBytes, loadAuditKey, readAuditKey } from './audit-key.js';
+
+describe('the audit key', () => {
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'audit-key-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('gives the same HMAC for the same value under one key, and another under another key', () => {
+    const one = new AuditKey(Buffer.alloc(32, 1));
+    const same = new AuditKey(Buffer.alloc(32, 1));
+    const other = new AuditKey(Buffer.alloc(32, 2));
+
+    assert.match(one.digest('request-1'), /^[0-9a-f]{64}$/);
+    assert.equal(one.digest('request-1'), same.digest('request-1'));
+    assert.notEqual(one.digest('request-1'), one.digest('request-2'));
+    assert.notEqual(one.digest('request-1'), other.digest('request-1'));
+  });
+
+  it('does not show its bytes when printed or serialised', () => {
+    const key = new AuditKey(Buffer.from('k'.repeat(32)));
+    assert.doesNotMatch(JSON.stringify(key), /kkkk/);
+    assert.doesNotMatch(String(Object.values(key)), /kkkk/);
+  });
+
+  it('creates a missing key file with 32 random bytes and mode 0600, then reuses it', async () => {
+    const path = join(dir, 'new.key');
+    const created = await loadAuditKey(path);
+
+    const bytes = await readFile(path);
+    assert.equal(bytes.length, auditKeyBytes);
+    assert.equal((await stat(path)).mode & 0o777, 0o600);
+    const again = await loadAuditKey(path);
+    assert.equal(again.digest('x'), created.digest('x'));
+    assert.deepEqual(await readFile(path), bytes);
+  });
+
+  it('refuses a key file shorter than 32 bytes', async () => {
+    const path = join(dir, 'short.key');
+    await writeFile(path, Buffer.alloc(31, 7), { mode: 0o600 });
+    await assert.rejects(loadAuditKey(path), {
+      message: `audit key file ${path} holds 31 bytes; it needs at least 32`,
+    });
+  });
+
+  it('refuses a key file open to group or others, and says which', async () => {
+    const path = join(dir, 'open.key');
+    await writeFile(path, Buffer.alloc(32, 7), { mode: 0o600 });
+    const cases: [number, string][] = [
+      [0o640, 'group'],
+      [0o604, 'others'],
+      [0o644, 'group and others'],
+      [0o620, 'group'],
+    ];
+    for (const [mode, who] of cases) {
+      await chmod(path, mode);
+      const octal = mode.toString(8).padStart(4, '0');
+      await assert.rejects(readAuditKey(path), {
+        message: `audit key file ${path} is accessible to ${who} (mode ${octal}); run chmod 600 ${path}`,
+      });
+    }
+  });
+
+  it('says which file it cannot create', async () => {
+    const path = join(dir, 'missing-dir', 'audit.key');
+    await assert.rejects(loadAuditKey(path), {
+      message: `cannot create audit key file ${path}: ENOENT`,
+    });
+  });
+});

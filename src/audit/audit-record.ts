@@ -1,0 +1,158 @@
+/**
+ * One audit line: what a request asked for, who asked (only once the token verified) and
+ * how it was decided. Lines are JSON objects with their keys in one fixed order, so that
+ * the same record always gives the same bytes.
+ */
+
+/** First key of every audit line, telling it apart from log lines on a shared stream. */
+export const auditMarker = 'federation-server/v1';
+
+/** What a request addressed: names and references only, never a value. */
+export interface AuditResource {
+  /** A ClusterSecretStore name (secret reads). */
+  store?: string;
+  /** The remote key asked for (secret reads). */
+  key?: string;
+  /** `namespace/Kind/name` of a generator (generator calls). */
+  generator?: string;
+  /** The generator namespace of a revoke-by-owner call. */
+  generatorNamespace?: string;
+  /** The pod or service account whose states a revoke-by-owner call selects. */
+  owner?: string;
+  /** The workload namespace of that owner. */
+  ownerNamespace?: string;
+  /** The generator kind a revoke-by-owner call is narrowed to. */
+  generatorKind?: string;
+  /** The generator name a revoke-by-owner call is narrowed to. */
+  generatorName?: string;
+}
+
+/** The order the members of `resource` are written in. */
+const resourceKeys = [
+  'store',
+  'key',
+  'generator',
+  'generatorNamespace',
+  'owner',
+  'ownerNamespace',
+  'generatorKind',
+  'generatorName',
+] as const satisfies readonly (keyof AuditResource)[];
+
+/** `allow` when the request succeeded, `deny` for every other answer. */
+export type AuditDecision = 'allow' | 'deny';
+
+/**
+ * A decision as the server reports it, before pseudonymising and chaining. Identity fields
+ * are left out unless the token verified: unverified claims are never recorded.
+ */
+export interface AuditEvent {
+  /** HTTP method and route template, e.g. `POST /generators/:generatorNamespace/revoke`. */
+  route: string;
+  /** The request id as logged; only its HMAC is written. */
+  requestId: string;
+  federation?: string;
+  issuer?: string;
+  subject?: string;
+  /** Workload namespace from the token's `kubernetes.io` claim. */
+  namespace?: string;
+  /** Service account name from the token. */
+  serviceAccount?: string;
+  /** Pod name from the token. */
+  pod?: string;
+  /** The token's `jti`, when it has one; only its HMAC is written. */
+  tokenId?: string;
+  resource?: AuditResource;
+  decision: AuditDecision;
+  /** A reason of the error catalogue, or `Ok`. */
+  reason: string;
+  /** HTTP status of the answer. */
+  status: number;
+}
+
+/** An audit line as written and read back (key order as listed). */
+export interface AuditLine {
+  audit: typeof auditMarker;
+  /** ISO 8601, UTC, milliseconds. */
+  time: string;
+  /** Position in the chain: 1, 2, 3, ... across restarts and rotated files. */
+  seq: number;
+  route: string;
+  /** Hex HMAC-SHA256 of the request id. */
+  reqId: string;
+  federation?: string;
+  issuer?: string;
+  subject?: string;
+  namespace?: string;
+  serviceAccount?: string;
+  pod?: string;
+  /** Hex HMAC-SHA256 of the token's `jti`. */
+  jti?: string;
+  resource?: AuditResource;
+  decision: AuditDecision;
+  reason: string;
+  status: number;
+  /** Hex SHA-256 of the previous line's bytes (without its newline); 64 zeros at the start. */
+  prev: string;
+}
+
+/** What chaining adds to an event. */
+export interface ChainPosition {
+  time: Date;
+  seq: number;
+  prev: string;
+}
+
+function canonicalResource(resource: AuditResource): AuditResource | undefined {
+  const ordered: AuditResource = {};
+  for (const key of resourceKeys) {
+    if (resource[key] !== undefined) ordered[key] = resource[key];
+  }
+  return Object.keys(ordered).length === 0 ? undefined : ordered;
+}
+
+/**
+ * The text of one audit line, without its newline. `pseudonym` turns the request id and
+ * the `jti` into their HMACs; nothing else is transformed.
+ */
+export function formatAuditLine(
+  event: AuditEvent,
+  position: ChainPosition,
+  pseudonym: (value: string) => string,
+): string {
+  const line: AuditLine = {
+    audit: auditMarker,
+    time: position.time.toISOString(),
+    seq: position.seq,
+    route: event.route,
+    reqId: pseudonym(event.requestId),
+    federation: event.federation,
+    issuer: event.issuer,
+    subject: event.subject,
+    namespace: event.namespace,
+    serviceAccount: event.serviceAccount,
+    pod: event.pod,
+    jti: event.tokenId === undefined ? undefined : pseudonym(event.tokenId),
+    resource: event.resource && canonicalResource(event.resource),
+    decision: event.decision,
+    reason: event.reason,
+    status: event.status,
+    prev: position.prev,
+  };
+  // JSON.stringify keeps insertion order and drops members whose value is undefined.
+  return JSON.stringify(line);
+}
+
+/** Whether a parsed JSON value is an audit line: the marker, a seq and a prev. */
+export function isAuditLine(value: unknown): value is AuditLine {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const line = value as Partial<AuditLine>;
+  return (
+    line.audit === auditMarker &&
+    typeof line.seq === 'number' &&
+    Number.isSafeInteger(line.seq) &&
+    line.seq >= 1 &&
+    typeof line.prev === 'string' &&
+    /^[0-9a-f]{64}$/.test(line.prev)
+  );
+}
