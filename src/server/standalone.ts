@@ -11,7 +11,7 @@ import { FederationMetrics, listenForScrapes } from '../metrics/index.js';
 import type { MetricsListener } from '../metrics/index.js';
 import { watchConfigDir } from '../resources/index.js';
 import type { ConfigWatcher } from '../resources/index.js';
-import { openSqliteStateStore, startSweeper } from '../state/index.js';
+import { openSqliteStateStore, ReopeningStateStore, startSweeper } from '../state/index.js';
 import {
   describeCredentials,
   loadServerCredentials,
@@ -107,7 +107,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
   setMaxConcurrentBackendCalls(
     options.maxConcurrentBackendCalls ?? defaultMaxConcurrentBackendCalls,
   );
-  const state = await openSqliteStateStore(options.dataDir);
+  const state = new ReopeningStateStore({
+    open: () => openSqliteStateStore(options.dataDir),
+    logger,
+  });
   const config = new LiveConfig();
   const metrics = new FederationMetrics({ processMetrics: options.metricsListen !== undefined });
   const authenticator = new Authenticator({ logger, ...options.authn, keySetObserver: metrics });

@@ -9,8 +9,16 @@ import Database from 'better-sqlite3';
 import { startClientCluster } from '../../src/dev/client-cluster.js';
 import type { ClientCluster } from '../../src/dev/client-cluster.js';
 import { stateFileName } from '../../src/state/index.js';
-import { appToken, baseManifests, caBody, call, issuerA, issuerB } from '../support/hub.js';
-import type { CallResult } from '../support/hub.js';
+import {
+  appToken,
+  baseManifests,
+  caBody,
+  call,
+  issuerA,
+  issuerB,
+  startTestHub,
+} from '../support/hub.js';
+import type { CallResult, TestHub } from '../support/hub.js';
 import { isRoot, ServerProcess, unprivileged } from './server-process.js';
 
 /** Fails clearly when the unprivileged server could not even reach `path`. */
@@ -135,5 +143,57 @@ describe('state database read-only', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+/**
+ * Another process holds the state database's write lock (an operator's `sqlite3` shell in a
+ * transaction, a second server on the same data dir): generator calls fail at once and
+ * hand nothing out, secret reads go on, and issuing works again once the lock is released.
+ */
+describe('state database locked', () => {
+  let hub: TestHub;
+  let holder: Database.Database;
+
+  const generate = (): Promise<CallResult> =>
+    call(hub, '/generators/gen/Password/db-password', {
+      token: appToken(hub.clusterA),
+      body: caBody(hub.clusterA),
+    });
+
+  before(async () => {
+    hub = await startTestHub();
+    holder = new Database(join(hub.dataDir, stateFileName));
+    holder.exec('BEGIN EXCLUSIVE');
+  });
+
+  after(async () => {
+    if (holder.open) holder.close();
+    await hub.close();
+  });
+
+  it('answers 500 StateWriteFailed to a generator call while the lock is held', async () => {
+    const result = await generate();
+    assert.equal(result.status, 500, result.text);
+    assert.deepEqual(result.body, { message: 'internal error', reason: 'StateWriteFailed' });
+    assert.ok(!hub.logs.lines.some((line) => line.includes('"password"')), 'a value was logged');
+  });
+
+  it('still serves secrets', async () => {
+    const secret = await call(hub, '/secretstore/main-store/secrets/hello', {
+      token: appToken(hub.clusterA),
+      body: caBody(hub.clusterA),
+    });
+    assert.equal(secret.status, 200, secret.text);
+  });
+
+  it('issues again once the lock is released, and recorded nothing while it was held', async () => {
+    holder.exec('COMMIT');
+    const states = holder.prepare('SELECT COUNT(*) AS n FROM generator_state').get() as {
+      n: number;
+    };
+    assert.equal(states.n, 0);
+    const result = await generate();
+    assert.equal(result.status, 200, result.text);
   });
 });

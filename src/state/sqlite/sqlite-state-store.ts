@@ -23,7 +23,11 @@ export const stateFileName = 'federation-state.db';
 
 /** Options of {@link openSqliteStateStore}. */
 export interface SqliteStateStoreOptions {
-  /** How long a statement waits for another connection's lock; ms, default 5000. */
+  /**
+   * How long a statement waits for another connection's lock; ms, default 250. The wait
+   * blocks the event loop (better-sqlite3 is synchronous), so it is kept short: the server
+   * is the database's only writer, and a lock held longer is a fault, answered 500.
+   */
   busyTimeoutMs?: number;
   /** The clock that stamps `createdAt`; ms since the epoch, default `Date.now`. */
   now?: () => number;
@@ -135,7 +139,7 @@ export function openSqliteStateStore(
     // SQLite would create the file 0644; creating it first fixes the mode, and SQLite
     // gives its -wal and -shm files the mode of the database file.
     closeSync(openSync(file, 'a', 0o600));
-    return new BetterSqlite3(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    return new BetterSqlite3(file, { timeout: options.busyTimeoutMs ?? 250 });
   });
 
   try {
