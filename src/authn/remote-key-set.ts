@@ -42,7 +42,15 @@ export interface KeySetTiming {
  * metrics. Fetches that never started (no CA to reach the issuer) are not reported.
  */
 export interface KeySetObserver {
-  keySetFetched(federation: string, result: 'success' | 'failure'): void;
+  /**
+   * `detail` says what was fetched (`keys`: how many usable keys) or where it failed
+   * (`failure`: the step and kind, e.g. `jwks: unreachable`); never a key or a token.
+   */
+  keySetFetched(
+    federation: string,
+    result: 'success' | 'failure',
+    detail?: { keys?: number; failure?: string },
+  ): void;
 }
 
 export const discoveryPath = '/.well-known/openid-configuration';
@@ -179,7 +187,7 @@ export class RemoteKeySet {
 
       const durationMs = Math.round(performance.now() - started);
       this.#logger.info({ issuer, durationMs, keys: keys.length }, 'issuer keys fetched');
-      this.#observer?.keySetFetched(this.federation.name, 'success');
+      this.#observer?.keySetFetched(this.federation.name, 'success', { keys: keys.length });
       return { keys, issuer, fetchedAt: this.#timing.now() };
     } catch (error) {
       const kind =
@@ -196,7 +204,9 @@ export class RemoteKeySet {
         },
         'issuer keys fetch failed',
       );
-      this.#observer?.keySetFetched(this.federation.name, 'failure');
+      this.#observer?.keySetFetched(this.federation.name, 'failure', {
+        failure: `${step}: ${kind}`,
+      });
       throw new FederationError('IssuerUnreachable', undefined, `${step}: ${kind}`);
     }
   }

@@ -1,4 +1,4 @@
-import type { BackendContext, SecretProvider } from '../providers/provider.js';
+import type { BackendContext, SecretProvider, SecretReader } from '../providers/provider.js';
 import { MapSecretReader } from '../providers/secret-reader.js';
 import { ResponseCache } from '../providers/response-cache.js';
 import { objectProblem } from './merge-resources.js';
@@ -55,13 +55,14 @@ export class SnapshotBuilder {
   #generators = new Map<string, Kept<GeneratorEntry>>();
   readonly #closing = new Set<Promise<void>>();
   readonly #logger: ConfigLogger | undefined;
-  readonly #secrets: MapSecretReader;
+  readonly #secrets: SecretReader;
 
   /**
-   * `secrets` is the reader the built providers and generators get; the builder puts the
-   * Secrets of every build in force in it. Default: a reader of its own.
+   * `secrets` is the reader the built providers and generators get. A `MapSecretReader`
+   * gets the Secrets of every build put in force (the config dir's `v1/Secret` manifests);
+   * another reader (the API server's) is used as it is. Default: a map reader of its own.
    */
-  constructor(options: { logger?: ConfigLogger; secrets?: MapSecretReader } = {}) {
+  constructor(options: { logger?: ConfigLogger; secrets?: SecretReader } = {}) {
     this.#logger = options.logger;
     this.#secrets = options.secrets ?? new MapSecretReader();
   }
@@ -84,7 +85,9 @@ export class SnapshotBuilder {
       if (resource.type === 'generator') this.#buildGenerator(resource, generators, problems);
     }
 
-    this.#secrets.replace(new Map([...secrets].map(([key, entry]) => [key, entry.data])));
+    if (this.#secrets instanceof MapSecretReader) {
+      this.#secrets.replace(new Map([...secrets].map(([key, entry]) => [key, entry.data])));
+    }
     this.#retire(stores);
     this.#stores = stores;
     this.#generators = generators;

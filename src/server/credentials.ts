@@ -10,6 +10,9 @@ import { ownerOf } from '../state/state-store.js';
 import { backendCall } from './backend-call.js';
 import type { SecretReader } from '../providers/provider.js';
 
+/** How long a revocation holds its claim on a state; ms. */
+const revocationClaimMs = 60_000;
+
 /** What is kept of a generator's spec with each state, enough to revoke it later. */
 interface SpecSnapshot {
   kind: string;
@@ -172,7 +175,14 @@ export async function revokeMatching(
   const records = await options.state.find(filter);
   let revoked = 0;
   for (const record of records) {
-    await revokeState(record, options);
+    // A state another replica or the sweeper is revoking right now is theirs to finish.
+    if (!(await options.state.claim(record.id, revocationClaimMs))) continue;
+    try {
+      await revokeState(record, options);
+    } catch (error) {
+      await options.state.release(record.id).catch(() => undefined);
+      throw error;
+    }
     if (!(await options.state.remove(record.id))) continue;
     options.metrics.stateRevoked(recordedKind(record), 'request');
     revoked += 1;

@@ -20,6 +20,8 @@ const workingStore = (): StateStore => ({
   find: async () => [],
   findExpired: async () => [],
   remove: async () => true,
+  claim: async () => true,
+  release: async () => undefined,
   count: async () => 7,
   close: async () => undefined,
 });

@@ -64,6 +64,14 @@ export class ReopeningStateStore implements StateStore {
     return this.#current().findExpired(now, limit);
   }
 
+  claim(id: string, holdMs: number): Promise<boolean> {
+    return this.#current().claim(id, holdMs);
+  }
+
+  release(id: string): Promise<void> {
+    return this.#current().release(id);
+  }
+
   remove(id: string): Promise<boolean> {
     return this.#current().remove(id);
   }
@@ -115,6 +123,8 @@ const unavailable: StateStore = {
   complete: fail,
   find: fail,
   findExpired: fail,
+  claim: fail,
+  release: fail,
   remove: fail,
   count: fail,
   close: () => Promise.resolve(),

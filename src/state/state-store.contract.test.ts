@@ -10,6 +10,12 @@ import type { GeneratorRef, NewState, StateOwner, StateStore } from './state-sto
 /** A store under test and how to dispose of it. */
 export interface ContractStore {
   store: StateStore;
+  /**
+   * The same states as seen by a second holder: another replica's store on the same API
+   * server, or the same store where one process owns the database (claims are then taken
+   * for that process, so a second claim inside it fails too).
+   */
+  otherHolder: StateStore;
   dispose(): Promise<void>;
 }
 
@@ -66,7 +72,11 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
     it('records a reserved state as pending, with no provider state', async () => {
       const id = await store.reserve(newState());
 
-      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      // Ids are opaque to callers: unique per state.
+      const second = await store.reserve(newState());
+      assert.ok(id.length > 0);
+      assert.notEqual(second, id);
+      await store.remove(second);
       assert.deepEqual(await store.find(filter), [
         {
           id,
@@ -191,6 +201,24 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
         firstTwo.map((record) => record.id),
         [early, late],
       );
+    });
+
+    it('grants a claim to one holder at a time until it expires or is released', async () => {
+      const id = await store.reserve(newState());
+
+      assert.equal(await store.claim(id, minute), true);
+      assert.equal(await subject.otherHolder.claim(id, minute), false);
+      clock += minute + 1;
+      assert.equal(await subject.otherHolder.claim(id, minute), true);
+      await subject.otherHolder.release(id);
+      assert.equal(await store.claim(id, minute), true);
+    });
+
+    it('refuses a claim on a state that is gone', async () => {
+      const id = await store.reserve(newState());
+      await store.remove(id);
+
+      assert.equal(await store.claim(id, minute), false);
     });
 
     it('removes a state once and reports when it was already gone', async () => {

@@ -78,6 +78,14 @@ export interface StateStore {
   find(filter: StateFilter): Promise<GeneratorStateRecord[]>;
   /** States whose deadline is at or before `now`, oldest first, at most `limit`. */
   findExpired(now: Date, limit: number): Promise<GeneratorStateRecord[]>;
+  /**
+   * Takes the right to revoke one state for `holdMs` milliseconds, so that replicas
+   * sharing the store never revoke the same state twice. `false` when another holder has
+   * it, or the state is gone; the caller then leaves that state alone.
+   */
+  claim(id: string, holdMs: number): Promise<boolean>;
+  /** Gives up a claim after a failed revocation, so that a later attempt may take it. */
+  release(id: string): Promise<void>;
   /** Deletes one state; `false` when it was already gone. */
   remove(id: string): Promise<boolean>;
   /** How many states are on record, pending and issued alike (the metrics' live states). */

@@ -18,6 +18,8 @@ export interface SweeperOptions {
   logger: Pick<Logger, 'debug' | 'warn' | 'error'>;
   /** The clock that decides what has expired; ms since the epoch, default `Date.now`. */
   now?: () => number;
+  /** How long a claim on a state lasts while it is revoked; ms, default 60000. */
+  claimMs?: number;
 }
 
 /** A running garbage-collection loop over expired generator states. */
@@ -37,6 +39,7 @@ export interface Sweeper {
  */
 export function startSweeper(options: SweeperOptions): Sweeper {
   const { store, revoke, logger, intervalMs = 30_000, batchSize = 100, now = Date.now } = options;
+  const claimMs = options.claimMs ?? 60_000;
   if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0) throw new RangeError('intervalMs');
   if (!Number.isSafeInteger(batchSize) || batchSize <= 0) throw new RangeError('batchSize');
 
@@ -46,10 +49,18 @@ export function startSweeper(options: SweeperOptions): Sweeper {
 
   async function sweepExpired(record: GeneratorStateRecord): Promise<boolean> {
     try {
+      // Another replica (or a revocation request) is revoking it; leave it to that one.
+      if (!(await store.claim(record.id, claimMs))) return false;
+    } catch (error) {
+      logger.warn({ stateId: record.id, ...failureFields(error) }, 'generator state not claimed');
+      return false;
+    }
+    try {
       await revoke(record);
       await store.remove(record.id);
       return true;
     } catch (error) {
+      await store.release(record.id).catch(() => undefined);
       const fields = { stateId: record.id, generator: record.generator, ...failureFields(error) };
       logger.warn(fields, 'generator state revocation failed; retrying on a later sweep');
       return false;
@@ -57,8 +68,8 @@ export function startSweeper(options: SweeperOptions): Sweeper {
   }
 
   async function sweep(): Promise<number> {
-    // States that failed stay first in deadline order; skipping them for the rest of this
-    // sweep keeps a broken generator from starving every state behind it.
+    // States that failed (or that another holder claimed) stay first in deadline order;
+    // skipping them for the rest of this sweep keeps them from starving every state behind.
     const failed = new Set<string>();
     let removed = 0;
     while (!stopped) {

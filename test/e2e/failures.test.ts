@@ -146,6 +146,8 @@ describe('backend and state failures', () => {
       },
       findExpired: (n, l) => sqlite.findExpired(n, l),
       remove: (id) => sqlite.remove(id),
+      claim: (id, hold) => sqlite.claim(id, hold),
+      release: (id) => sqlite.release(id),
       count: () => sqlite.count(),
       close: () => sqlite.close(),
     };

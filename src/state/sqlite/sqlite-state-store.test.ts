@@ -28,11 +28,26 @@ describeStateStoreContract('SqliteStateStore', async (now) => {
   const store = openSqliteStateStore(root, { now });
   return {
     store,
+    otherHolder: store,
     async dispose() {
       await store.close();
       rmSync(root, { recursive: true, force: true });
     },
   };
+});
+
+describe('SqliteStateStore ids', () => {
+  it('names each state by a random UUID', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'state-ids-'));
+    const store = openSqliteStateStore(root);
+    try {
+      const id = await store.reserve(state);
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    } finally {
+      await store.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('openSqliteStateStore', () => {

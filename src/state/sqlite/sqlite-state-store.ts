@@ -49,6 +49,8 @@ export class SqliteStateStore implements StateStore {
   readonly #findExpired: Statement<[number, number], StateRow>;
   readonly #remove: Statement<[string]>;
   readonly #count: Statement<[], number>;
+  readonly #exists: Statement<[string], unknown>;
+  readonly #claims = new Map<string, number>();
 
   /** Use {@link openSqliteStateStore}; `db` must already be migrated. */
   constructor(db: Database, now: () => number = Date.now) {
@@ -77,6 +79,7 @@ export class SqliteStateStore implements StateStore {
       WHERE gc_deadline <= ? ORDER BY gc_deadline, id LIMIT ?`);
     this.#remove = db.prepare('DELETE FROM generator_state WHERE id = ?');
     this.#count = db.prepare<[], number>('SELECT COUNT(*) FROM generator_state').pluck();
+    this.#exists = db.prepare('SELECT 1 FROM generator_state WHERE id = ?').pluck();
   }
 
   async reserve(state: NewState): Promise<string> {
@@ -108,8 +111,29 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  /**
+   * One process owns the database (standalone mode), so claims live in memory: they keep
+   * the sweeper and a revocation request from revoking the same state at once.
+   */
+  async claim(id: string, holdMs: number): Promise<boolean> {
+    const now = this.#now();
+    const until = this.#claims.get(id);
+    if (until !== undefined && until > now) return false;
+    const exists = guard('claim', () => this.#exists.get(id) !== undefined);
+    if (!exists) return false;
+    this.#claims.set(id, now + holdMs);
+    return true;
+  }
+
+  async release(id: string): Promise<void> {
+    this.#claims.delete(id);
+  }
+
   async remove(id: string): Promise<boolean> {
-    return guard('remove', () => this.#remove.run(id).changes > 0);
+    return guard('remove', () => {
+      this.#claims.delete(id);
+      return this.#remove.run(id).changes > 0;
+    });
   }
 
   async count(): Promise<number> {

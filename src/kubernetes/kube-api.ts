@@ -1,0 +1,187 @@
+import { existsSync } from 'node:fs';
+import type { RequestOptions } from 'node:https';
+
+import { KubeConfig } from '@kubernetes/client-node';
+import { Agent, request } from 'undici';
+import type { Dispatcher } from 'undici';
+
+import { KubeApiError, kubeApiErrorOf, transportError } from './kube-api-error.js';
+
+/** Where a pod finds its own service account (in-cluster configuration). */
+const inClusterTokenPath = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** One request to the API server. */
+export interface KubeRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The path from the server root, e.g. `/apis/group/v1/things`. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Serialised as JSON. */
+  body?: unknown;
+  /** Default `application/json`; `application/merge-patch+json` for a PATCH. */
+  contentType?: string;
+  signal?: AbortSignal;
+  /** Milliseconds for headers and body; default 10000. */
+  timeoutMs?: number;
+}
+
+/** A watch event as the API server streams it: one JSON object per line. */
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: Record<string, unknown>;
+}
+
+/** How to reach the API server: a kubeconfig file, or the pod's own service account. */
+export type KubeConnectionSource = { kubeconfig: string } | { inCluster: true };
+
+/** True when this process runs in a pod whose service account token is mounted. */
+export function isInCluster(): boolean {
+  return process.env.KUBERNETES_SERVICE_HOST !== undefined && existsSync(inClusterTokenPath);
+}
+
+function queryString(query: KubeRequest['query']): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+function headerValues(headers: RequestOptions['headers']): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number') result[key] = String(value);
+  }
+  return result;
+}
+
+/**
+ * A small client of the Kubernetes API server: JSON requests and line-delimited watches.
+ * TLS material and credentials come from `@kubernetes/client-node`'s KubeConfig, asked again
+ * for every request so that a rotated service account token is picked up.
+ */
+export class KubeApi {
+  readonly server: string;
+  readonly #config: KubeConfig;
+  #agent: Agent | undefined;
+
+  constructor(config: KubeConfig) {
+    const cluster = config.getCurrentCluster();
+    if (cluster === null) throw new Error('the kubeconfig names no current cluster');
+    this.#config = config;
+    this.server = cluster.server.replace(/\/+$/, '');
+  }
+
+  /** Loads the kubeconfig file, or the in-cluster configuration. */
+  static connect(source: KubeConnectionSource): KubeApi {
+    const config = new KubeConfig();
+    if ('kubeconfig' in source) config.loadFromFile(source.kubeconfig);
+    else config.loadFromCluster();
+    return new KubeApi(config);
+  }
+
+  async #prepare(): Promise<{ dispatcher: Dispatcher; headers: Record<string, string> }> {
+    const options: RequestOptions = {};
+    await this.#config.applyToHTTPSOptions(options);
+    this.#agent ??= new Agent({
+      connect: {
+        ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+        rejectUnauthorized: options.rejectUnauthorized,
+        servername: options.servername,
+      },
+      keepAliveTimeout: 30_000,
+    });
+    const headers = headerValues(options.headers);
+    if (options.auth)
+      headers.authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
+    return { dispatcher: this.#agent, headers };
+  }
+
+  /** Sends one request; resolves with the parsed JSON body of a 2xx answer. */
+  async request<T = Record<string, unknown>>(spec: KubeRequest): Promise<T> {
+    const { dispatcher, headers } = await this.#prepare();
+    const timeout = spec.timeoutMs ?? 10_000;
+    const method = spec.method ?? 'GET';
+    const contentType = spec.contentType ?? 'application/json';
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(`${this.server}${spec.path}${queryString(spec.query)}`, {
+        method,
+        dispatcher,
+        headers: {
+          ...headers,
+          accept: 'application/json',
+          ...(spec.body === undefined ? {} : { 'content-type': contentType }),
+        },
+        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+        signal: spec.signal,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+    } catch (error) {
+      throw transportError(method, spec.path, error);
+    }
+    const text = await response.body.text().catch(() => '');
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      throw kubeApiErrorOf(method, spec.path, response.statusCode, text);
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new KubeApiError(method, spec.path, response.statusCode, 'InvalidResponse', 'not JSON');
+    }
+  }
+
+  /**
+   * Streams a watch until the server ends it, `signal` aborts, or an event handler throws.
+   * Resolves when the stream ended cleanly; rejects with a {@link KubeApiError} otherwise.
+   */
+  async watch(
+    path: string,
+    query: KubeRequest['query'],
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+    idleTimeoutMs: number,
+  ): Promise<void> {
+    const { dispatcher, headers } = await this.#prepare();
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(`${this.server}${path}${queryString({ ...query, watch: 1 })}`, {
+        dispatcher,
+        headers: { ...headers, accept: 'application/json' },
+        signal,
+        headersTimeout: 10_000,
+        bodyTimeout: idleTimeoutMs,
+      });
+    } catch (error) {
+      throw transportError('WATCH', path, error);
+    }
+    if (response.statusCode !== 200) {
+      const text = await response.body.text().catch(() => '');
+      throw kubeApiErrorOf('WATCH', path, response.statusCode, text);
+    }
+    let pending = '';
+    try {
+      for await (const chunk of response.body) {
+        pending += (chunk as Buffer).toString('utf8');
+        let newline = pending.indexOf('\n');
+        while (newline >= 0) {
+          const line = pending.slice(0, newline).trim();
+          pending = pending.slice(newline + 1);
+          if (line !== '') onEvent(JSON.parse(line) as WatchEvent);
+          newline = pending.indexOf('\n');
+        }
+      }
+    } catch (error) {
+      if (error instanceof KubeApiError) throw error;
+      throw transportError('WATCH', path, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#agent?.close();
+  }
+}
