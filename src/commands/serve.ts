@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { Command, Option } from 'commander';
@@ -6,8 +7,14 @@ import { createLogger } from '../logger.js';
 import type { LogLevel } from '../logger.js';
 import { destination } from 'pino';
 import type { Logger } from 'pino';
+import { isInCluster } from '../kubernetes/index.js';
+import type { KubeConnectionSource } from '../kubernetes/index.js';
+import { startKubernetesMode } from '../server/kubernetes-mode.js';
+import type { KubernetesModeOptions } from '../server/kubernetes-mode.js';
 import { startStandalone } from '../server/standalone.js';
 import type { RunningServer, StandaloneOptions } from '../server/standalone.js';
+import type { ServerOptions } from '../server/start-server.js';
+import type { AuditSettings } from '../audit/index.js';
 import { parseDuration } from '../duration.js';
 import { parseListenAddress } from './listen-address.js';
 import { addListenerOptions, listenerOptions } from './listener-flags.js';
@@ -107,7 +114,7 @@ export function addCommonServeOptions(command: Command): Command {
 }
 
 /** The audit settings of the flags; paths are resolved against the working directory. */
-function auditOptions(flags: CommonServeFlags): StandaloneOptions['audit'] {
+function auditOptions(flags: CommonServeFlags): Partial<AuditSettings> {
   const log = flags.auditLog;
   if (log !== undefined && log.trim() === '') {
     throw new Error('invalid --audit-log "": use a file path, - for stdout, or off');
@@ -127,15 +134,14 @@ function parseCount(text: string, flag: string): number {
 }
 
 /** How to stop: the drain bound from the flags, logging with the server's logger. */
-export function signalOptions(flags: CommonServeFlags, options: StandaloneOptions): SignalOptions {
+export function signalOptions(flags: CommonServeFlags, options: { logger: Logger }): SignalOptions {
   return { logger: options.logger, drainMs: parseDuration(flags.shutdownTimeout) };
 }
 
-/** Turns the flags into server options; throws a one-line error for bad values. */
-export function standaloneOptions(
+/** Turns the flags every mode shares into options; throws a one-line error for bad values. */
+export function serverOptions(
   flags: CommonServeFlags,
-  dirs: { configDir: string; dataDir: string },
-): StandaloneOptions {
+): ServerOptions & { audit: Partial<AuditSettings> } {
   const listen = parseListenAddress(flags.listen);
   const audit = auditOptions(flags);
   // Audit lines on stdout are written synchronously; so must log lines be, or a log line
@@ -146,8 +152,6 @@ export function standaloneOptions(
       : createLogger(flags.logLevel);
   return {
     ...listenerOptions(flags, listen.host, logger),
-    configDir: resolve(dirs.configDir),
-    dataDir: resolve(dirs.dataDir),
     audit,
     host: listen.host,
     port: listen.port,
@@ -170,6 +174,18 @@ export function standaloneOptions(
       clockToleranceSec: Math.round(parseDuration(flags.clockSkew) / 1000),
       requireCABundle: flags.requireCaBundle,
     },
+  };
+}
+
+/** Standalone mode's options: the shared ones, the config dir and the data dir. */
+export function standaloneOptions(
+  flags: CommonServeFlags,
+  dirs: { configDir: string; dataDir: string },
+): StandaloneOptions {
+  return {
+    ...serverOptions(flags),
+    configDir: resolve(dirs.configDir),
+    dataDir: resolve(dirs.dataDir),
   };
 }
 
@@ -223,23 +239,91 @@ export function runUntilSignal(server: RunningServer, options: SignalOptions): P
 }
 
 interface ServeFlags extends CommonServeFlags {
-  configDir: string;
+  configDir?: string;
   dataDir: string;
+  kubeconfig?: string;
+  namespace?: string;
+}
+
+const inClusterNamespacePath = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** The server's own namespace: the flag, the pod's (downward API or mounted file), else `default`. */
+function ownNamespace(flag: string | undefined): string {
+  if (flag !== undefined && flag !== '') return flag;
+  if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
+  try {
+    return readFileSync(inClusterNamespacePath, 'utf8').trim() || 'default';
+  } catch {
+    return 'default';
+  }
+}
+
+/** Which source the flags choose; throws a one-line error when they choose none or both. */
+function chooseMode(flags: ServeFlags): { configDir: string } | { kube: KubeConnectionSource } {
+  if (flags.configDir !== undefined && flags.kubeconfig !== undefined) {
+    throw new Error(
+      'give --config-dir (standalone mode) or --kubeconfig (Kubernetes mode), not both',
+    );
+  }
+  if (flags.configDir !== undefined) return { configDir: flags.configDir };
+  if (flags.kubeconfig !== undefined) return { kube: { kubeconfig: resolve(flags.kubeconfig) } };
+  if (isInCluster()) return { kube: { inCluster: true } };
+  throw new Error(
+    'give --config-dir DIR (standalone mode) or --kubeconfig PATH (Kubernetes mode); ' +
+      "in a pod, neither uses the pod's own service account",
+  );
+}
+
+/** Kubernetes mode's options: the audit trail goes to stdout unless told otherwise. */
+function kubernetesOptions(flags: ServeFlags, kube: KubeConnectionSource): KubernetesModeOptions {
+  const { audit, ...common } = serverOptions({ ...flags, auditLog: flags.auditLog ?? '-' });
+  return {
+    ...common,
+    kube,
+    namespace: ownNamespace(flags.namespace),
+    audit: {
+      log: audit.log ?? '-',
+      keyFile: audit.keyFile ?? resolve(flags.dataDir, 'audit.key'),
+    },
+  };
 }
 
 export function serveCommand(): Command {
   const command = new Command('serve')
-    .description('run the hub in standalone mode: manifests from a directory, state in SQLite')
-    .requiredOption(
-      '--config-dir <dir>',
-      'directory of manifests (*.yaml, *.yml, *.json), hot-reloaded',
+    .description(
+      'run the hub: manifests from a directory and state in SQLite (standalone mode), or ' +
+        'custom resources watched on the API server and state as GeneratorState objects ' +
+        '(Kubernetes mode)',
     )
-    .option('--data-dir <dir>', 'directory of the embedded state database', './federation-data');
+    .option(
+      '--config-dir <dir>',
+      'standalone mode: directory of manifests (*.yaml, *.yml, *.json), hot-reloaded',
+    )
+    .option('--data-dir <dir>', 'directory of the embedded state database', './federation-data')
+    .option(
+      '--kubeconfig <path>',
+      "Kubernetes mode: the hub cluster's kubeconfig (in a pod without it: the pod's service account)",
+    )
+    .option(
+      '--namespace <ns>',
+      "Kubernetes mode: the server's own namespace (default: the pod's, else default)",
+    );
   addCommonServeOptions(command);
   return command.action(async (flags: ServeFlags) => {
-    const options = standaloneOptions(flags, flags);
+    const mode = chooseMode(flags);
+    if ('configDir' in mode) {
+      const options = standaloneOptions(flags, {
+        configDir: mode.configDir,
+        dataDir: flags.dataDir,
+      });
+      const stopping = signalOptions(flags, options);
+      const server = await startStandalone(options);
+      process.exitCode = await runUntilSignal(server, stopping);
+      return;
+    }
+    const options = kubernetesOptions(flags, mode.kube);
     const stopping = signalOptions(flags, options);
-    const server = await startStandalone(options);
+    const server = await startKubernetesMode(options);
     process.exitCode = await runUntilSignal(server, stopping);
   });
 }

@@ -10,6 +10,8 @@ export class KubeApiError extends Error {
   readonly reason: string;
   readonly method: string;
   readonly path: string;
+  /** From the answer's `Retry-After` header, when it had one. */
+  retryAfterSeconds: number | undefined;
 
   constructor(method: string, path: string, status: number, reason: string, message: string) {
     super(`${method} ${path}: ${status === 0 ? '' : `${status} `}${reason}: ${message}`);

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestOptions } from 'node:https';
 
 import { KubeConfig } from '@kubernetes/client-node';
@@ -100,8 +101,25 @@ export class KubeApi {
     return { dispatcher: this.#agent, headers };
   }
 
-  /** Sends one request; resolves with the parsed JSON body of a 2xx answer. */
+  /**
+   * Sends one request; resolves with the parsed JSON body of a 2xx answer. A 429 (the API
+   * server's storage is still initialising, or it sheds load) is retried up to 3 times,
+   * waiting as `Retry-After` says, at most a second each.
+   */
   async request<T = Record<string, unknown>>(spec: KubeRequest): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#requestOnce<T>(spec);
+      } catch (error) {
+        if (!(error instanceof KubeApiError && error.status === 429) || attempt > 3) throw error;
+        await sleep(Math.min(1000, (error.retryAfterSeconds ?? 1) * 1000), undefined, {
+          signal: spec.signal,
+        });
+      }
+    }
+  }
+
+  async #requestOnce<T>(spec: KubeRequest): Promise<T> {
     const { dispatcher, headers } = await this.#prepare();
     const timeout = spec.timeoutMs ?? 10_000;
     const method = spec.method ?? 'GET';
@@ -126,7 +144,10 @@ export class KubeApi {
     }
     const text = await response.body.text().catch(() => '');
     if (response.statusCode < 200 || response.statusCode >= 300) {
-      throw kubeApiErrorOf(method, spec.path, response.statusCode, text);
+      const error = kubeApiErrorOf(method, spec.path, response.statusCode, text);
+      const retryAfter = Number(response.headers['retry-after']);
+      if (Number.isFinite(retryAfter)) error.retryAfterSeconds = retryAfter;
+      throw error;
     }
     try {
       return JSON.parse(text) as T;

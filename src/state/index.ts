@@ -10,6 +10,8 @@ export type {
 } from './state-store.js';
 export { openSqliteStateStore, stateFileName } from './sqlite/sqlite-state-store.js';
 export type { SqliteStateStore, SqliteStateStoreOptions } from './sqlite/sqlite-state-store.js';
+export { KubernetesStateStore } from './kubernetes/kubernetes-state-store.js';
+export type { KubernetesStateStoreOptions } from './kubernetes/kubernetes-state-store.js';
 export { ReopeningStateStore } from './reopening-state-store.js';
 export type { ReopeningStateStoreOptions, StateLogger } from './reopening-state-store.js';
 export { startSweeper } from './sweeper.js';

@@ -35,7 +35,7 @@ export interface WatchKubernetesOptions {
 
 /** A running watch of the hub's custom resources. */
 export interface KubernetesWatcher {
-  /** Collections not listed yet, or failing now, for `/readyz`; empty once in sync. */
+  /** Collections not listed yet, for `/readyz`; empty once the first sync is done. */
   waitingFor(): string[];
   /** The configuration in force, once the first sync is done. */
   readonly current: KubernetesConfig | undefined;
@@ -75,9 +75,9 @@ class Watcher implements KubernetesWatcher {
   }
 
   waitingFor(): string[] {
-    return this.#watches
-      .filter((watch) => !watch.hasListed || watch.lastError !== undefined)
-      .map((watch) => watch.path);
+    // Only the first sync counts: a replica that lost the API server later keeps serving
+    // its last view rather than leave the hub without any ready replica.
+    return this.#watches.filter((watch) => !watch.hasListed).map((watch) => watch.path);
   }
 
   async close(): Promise<void> {

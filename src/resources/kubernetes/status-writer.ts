@@ -1,0 +1,187 @@
+import type { KubeApi, KubeObject } from '../../kubernetes/index.js';
+import { KubeApiError } from '../../kubernetes/index.js';
+import { formatProblem, type Problem } from '../problem.js';
+import type { ConfigLogger } from '../snapshot-builder.js';
+import { collectionPath, pluralOf } from './collections.js';
+import { objectKey, type KubernetesConfig } from './watch-kubernetes.js';
+
+/** One entry of `status.conditions`, as Kubernetes API conventions shape it. */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+type Wanted = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
+
+interface ObjectParts {
+  metadata: { name: string; generation?: number };
+  status?: { conditions?: Condition[] } & Record<string, unknown>;
+}
+
+/** What a key fetch of one federation found, for its `KeysFetched` condition. */
+export interface KeyFetchResult {
+  result: 'success' | 'failure';
+  keys?: number;
+  failure?: string;
+  at: Date;
+}
+
+function problemText(problems: readonly Problem[]): string {
+  return problems
+    .map((problem) => formatProblem(problem))
+    .join('; ')
+    .slice(0, 1000);
+}
+
+/**
+ * Writes `status` of KubernetesFederations and Authorizations where an operator needs it:
+ * whether the object was accepted, whether an Authorization's stores and generators exist,
+ * and whether a federation's keys could be fetched, and when. A status is only written
+ * when it differs from the one the object carries, so replicas agreeing write nothing.
+ */
+export class StatusWriter {
+  readonly #api: KubeApi;
+  readonly #logger: ConfigLogger;
+  readonly #now: () => Date;
+  readonly #keyFetches = new Map<string, KeyFetchResult>();
+  readonly #failedWrites = new Set<string>();
+  #config: KubernetesConfig | undefined;
+
+  constructor(api: KubeApi, logger: ConfigLogger, now: () => Date = () => new Date()) {
+    this.#api = api;
+    this.#logger = logger;
+    this.#now = now;
+  }
+
+  /** Brings every status up to date with a new configuration. */
+  async update(config: KubernetesConfig): Promise<void> {
+    this.#config = config;
+    const writes: Promise<void>[] = [];
+    for (const [key, object] of config.objects) {
+      const wanted = this.#wantedConditions(object, key, config);
+      if (wanted !== undefined) writes.push(this.#write(object, wanted, config));
+    }
+    await Promise.all(writes);
+  }
+
+  /** Records a key fetch of a federation and writes its status. */
+  async keysFetched(federation: string, fetch: KeyFetchResult): Promise<void> {
+    this.#keyFetches.set(federation, fetch);
+    const config = this.#config;
+    if (config === undefined) return;
+    const writes: Promise<void>[] = [];
+    for (const [key, object] of config.objects) {
+      if (object.kind !== 'KubernetesFederation' || object.metadata?.name !== federation) continue;
+      const wanted = this.#wantedConditions(object, key, config);
+      if (wanted !== undefined) writes.push(this.#write(object, wanted, config));
+    }
+    await Promise.all(writes);
+  }
+
+  #wantedConditions(
+    object: KubeObject,
+    key: string,
+    config: KubernetesConfig,
+  ): Wanted[] | undefined {
+    const rejected = config.rejected.get(key);
+    const accepted: Wanted =
+      rejected === undefined
+        ? { type: 'Accepted', status: 'True', reason: 'Valid', message: 'in force' }
+        : { type: 'Accepted', status: 'False', reason: 'Invalid', message: problemText(rejected) };
+    if (object.kind === 'Authorization') {
+      const name = object.metadata?.name;
+      const missing = config.report.warnings.filter(
+        (warning) => warning.kind === 'Authorization' && warning.name === name,
+      );
+      const references: Wanted =
+        missing.length === 0
+          ? {
+              type: 'ReferencesResolved',
+              status: 'True',
+              reason: 'AllFound',
+              message: 'every federation, store and generator named exists',
+            }
+          : {
+              type: 'ReferencesResolved',
+              status: 'False',
+              reason: 'Missing',
+              message: problemText(missing),
+            };
+      return [accepted, references];
+    }
+    if (object.kind === 'KubernetesFederation') {
+      const fetch = this.#keyFetches.get(object.metadata?.name ?? '');
+      const keys: Wanted =
+        fetch === undefined
+          ? {
+              type: 'KeysFetched',
+              status: 'Unknown',
+              reason: 'NotYetFetched',
+              message: 'keys are fetched with the first token of this cluster',
+            }
+          : fetch.result === 'success'
+            ? {
+                type: 'KeysFetched',
+                status: 'True',
+                reason: 'Fetched',
+                message: `${fetch.keys ?? 0} signing keys fetched at ${fetch.at.toISOString()}`,
+              }
+            : {
+                type: 'KeysFetched',
+                status: 'False',
+                reason: 'FetchFailed',
+                message: `${fetch.failure ?? 'failed'} at ${fetch.at.toISOString()}`,
+              };
+      return [accepted, keys];
+    }
+    return undefined;
+  }
+
+  async #write(object: KubeObject, wanted: Wanted[], config: KubernetesConfig): Promise<void> {
+    const parts = object as unknown as ObjectParts;
+    const current = parts.status?.conditions ?? [];
+    const now = this.#now().toISOString();
+    let isChanged = wanted.length !== current.length;
+    const conditions: Condition[] = wanted.map((condition) => {
+      const before = current.find((item) => item.type === condition.type);
+      const isSame =
+        before !== undefined &&
+        before.status === condition.status &&
+        before.reason === condition.reason &&
+        before.message === condition.message &&
+        before.observedGeneration === parts.metadata.generation;
+      if (!isSame) isChanged = true;
+      const kept = before?.status === condition.status ? before.lastTransitionTime : now;
+      return {
+        ...condition,
+        lastTransitionTime: kept,
+        observedGeneration: parts.metadata.generation,
+      };
+    });
+    if (!isChanged) return;
+
+    const key = objectKey(object);
+    const [group, version] = String(object.apiVersion).split('/');
+    const path = `${collectionPath(`${group}/${version}`, pluralOf(String(object.kind)))}/${encodeURIComponent(parts.metadata.name)}/status`;
+    try {
+      await this.#api.request({
+        method: 'PATCH',
+        path,
+        body: { status: { conditions } },
+        contentType: 'application/merge-patch+json',
+      });
+      this.#failedWrites.delete(key);
+    } catch (error) {
+      // Gone in between, or the next rebuild has a newer view: nothing to report then.
+      if (error instanceof KubeApiError && error.isNotFound) return;
+      if (this.#failedWrites.has(key) || config !== this.#config) return;
+      this.#failedWrites.add(key);
+      const reason = error instanceof KubeApiError ? error.reason : 'failed';
+      this.#logger.warn({ object: key, reason }, 'status not written');
+    }
+  }
+}
