@@ -1,0 +1,10 @@
+export { buildCrds, crdPartOfLabel, type CustomResourceDefinition } from './build-crds.js';
+export {
+  chartCrdDirectory,
+  crdDirectory,
+  crdFiles,
+  existingCrdFiles,
+  writeCrdFiles,
+} from './crd-files.js';
+export { crdLayout, generatorStateLabels, pluralOf, type PrinterColumn } from './crd-layouts.js';
+export { toStructuralSchema, type StructuralSchema } from './structural-schema.js';
