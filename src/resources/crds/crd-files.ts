@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 
 import { buildCrds, type CustomResourceDefinition } from './build-crds.js';
+import { chartRbacPath, chartRbacTemplate } from './chart-rbac.js';
 import { crdLayout } from './crd-layouts.js';
 
 /** Where the plain CRDs go, relative to the repository root. */
@@ -48,13 +49,14 @@ function chartTemplate(crd: CustomResourceDefinition): string {
   return `${header}{{- if ${condition} }}\n${body}{{- end }}\n`;
 }
 
-/** Every generated file: relative path to content. */
+/** Every generated file: the CRDs, their chart copies and the chart's RBAC. */
 export function crdFiles(): Map<string, string> {
   const files = new Map<string, string>();
   for (const crd of buildCrds()) {
     files.set(join(crdDirectory, fileName(crd)), `${header}${toYaml(crd)}`);
     files.set(join(chartCrdDirectory, fileName(crd)), chartTemplate(crd));
   }
+  files.set(chartRbacPath, chartRbacTemplate(header));
   return files;
 }
 
