@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { buildCrds, type CustomResourceDefinition } from '../../src/resources/crds/index.js';
+import { findResourceKind } from '../../src/resources/index.js';
+import {
+  resourcePath,
+  startKubeApiServer,
+  type KubeApiServer,
+  type KubeObject,
+} from '../support/kube-api-server.js';
+import {
+  clusterGenerator,
+  fakeStore,
+  generatorState,
+  otherGenerators,
+  passwordGenerator,
+  seedAuthorization,
+  seedAuthorizationWithTypo,
+  seedFederation,
+} from './crd-objects.js';
+
+const crds = buildCrds();
+
+function crdOf(apiVersion: string, kind: string): CustomResourceDefinition {
+  const crd = crds.find(
+    (item) =>
+      `${item.spec.group}/${item.spec.versions[0]?.name}` === apiVersion &&
+      item.spec.names.kind === kind,
+  );
+  assert.ok(crd, `no CRD for ${kind} in ${apiVersion}`);
+  return crd;
+}
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  spec?: unknown;
+}
+
+function pathOf(object: Manifest): string {
+  return resourcePath(crdOf(object.apiVersion, object.kind), object.metadata.namespace);
+}
+
+describe('CustomResourceDefinitions on a real API server', () => {
+  let kube: KubeApiServer;
+
+  // Strict field validation is what kubectl asks for by default: unknown fields are errors.
+  const create = (object: Manifest) =>
+    kube.request('POST', `${pathOf(object)}?fieldValidation=Strict`, { body: object });
+
+  async function createOk(object: Manifest): Promise<KubeObject> {
+    const created = await create(object);
+    assert.equal(created.status, 201, `${object.kind}: ${created.body.message}`);
+    return created.body;
+  }
+
+  before(async () => {
+    kube = await startKubeApiServer();
+    await kube.installCrds();
+  });
+
+  after(async () => {
+    await kube?.stop();
+  });
+
+  it('installs every CRD, each with its names accepted and established', async () => {
+    const listed = await kube.request(
+      'GET',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+    );
+    const installed = new Map((listed.body.items ?? []).map((item) => [item.metadata?.name, item]));
+    assert.equal(installed.size, crds.length);
+    for (const crd of crds) {
+      const status = installed.get(crd.metadata.name)?.status as {
+        conditions: { type: string; status: string }[];
+      };
+      for (const type of ['NamesAccepted', 'Established']) {
+        const condition = status.conditions.find((item) => item.type === type);
+        assert.equal(condition?.status, 'True', `${crd.metadata.name} ${type}`);
+      }
+    }
+  });
+
+  it("accepts the seed's KubernetesFederation in both API groups", async () => {
+    for (const apiVersion of findResourceKind('KubernetesFederation')?.apiVersions ?? []) {
+      const created = await createOk(seedFederation(apiVersion));
+      assert.equal(created.apiVersion, apiVersion);
+    }
+  });
+
+  it("rejects the seed's Authorization with the `_spec` typo, naming the field", async () => {
+    const strict = await create(seedAuthorizationWithTypo as Manifest);
+    assert.equal(strict.status, 400);
+    assert.match(strict.body.message ?? '', /unknown field "_spec"/);
+
+    // A client that asks for no field validation still cannot store it: spec is required.
+    const lax = await kube.request('POST', pathOf(seedAuthorizationWithTypo as Manifest), {
+      body: seedAuthorizationWithTypo,
+    });
+    assert.equal(lax.status, 422);
+    assert.match(lax.body.message ?? '', /spec: Required value/);
+  });
+
+  it("accepts the seed's Authorization with spec spelt right, unchanged", async () => {
+    const created = await createOk(seedAuthorization);
+    assert.deepEqual(created.spec, seedAuthorization.spec);
+  });
+
+  it('accepts a Password generator, every other generator kind, a store and a state', async () => {
+    for (const object of [passwordGenerator, ...otherGenerators, fakeStore, clusterGenerator]) {
+      const created = await createOk(object);
+      assert.deepEqual(created.spec, object.spec, object.kind);
+    }
+    const state = await createOk(generatorState);
+    assert.deepEqual(state.spec, generatorState.spec);
+  });
+
+  it('hands back objects that the server validation accepts as they are', async () => {
+    for (const object of [seedAuthorization, passwordGenerator, fakeStore, clusterGenerator]) {
+      const read = await kube.request('GET', `${pathOf(object)}/${object.metadata.name}`);
+      assert.equal(read.status, 200);
+      const parsed = findResourceKind(object.kind)?.schema.safeParse(read.body);
+      assert.ok(parsed?.success, `${object.kind}: ${JSON.stringify(parsed?.error?.issues)}`);
+    }
+  });
+
+  it('rejects an unknown field, naming its path', async () => {
+    const federation = seedFederation('federation.external-secrets.io/v1alpha1', 'typo');
+    const created = await create({ ...federation, spec: { ...federation.spec, jwksUrl: 'x' } });
+    assert.equal(created.status, 400);
+    assert.match(created.body.message ?? '', /unknown field "spec\.jwksUrl"/);
+  });
+
+  it('rejects a value of the wrong type, naming the field', async () => {
+    const spec = { ...seedAuthorization.spec, subject: { issuer: 42, subject: 'x' } };
+    const created = await create({
+      ...seedAuthorization,
+      metadata: { name: 'wrong' },
+      spec,
+    } as Manifest);
+    assert.equal(created.status, 422);
+    assert.match(created.body.message ?? '', /spec\.subject\.issuer: Invalid value: "integer"/);
+  });
+
+  it('rejects a missing required field, naming it', async () => {
+    const created = await create({
+      ...fakeStore,
+      metadata: { name: 'no-provider' },
+      spec: {},
+    } as Manifest);
+    assert.equal(created.status, 422);
+    assert.match(created.body.message ?? '', /spec\.provider: Required value/);
+
+    const state = { ...generatorState, metadata: { ...generatorState.metadata, name: 'no-state' } };
+    const spec: Record<string, unknown> = { ...generatorState.spec };
+    delete spec.state;
+    const stateless = await create({ ...state, spec });
+    assert.equal(stateless.status, 422);
+    assert.match(stateless.body.message ?? '', /spec\.state: Required value/);
+  });
+
+  it('rejects a value outside the schema limits, naming the field', async () => {
+    const spec = { ...passwordGenerator.spec, length: 0 };
+    const created = await create({
+      ...passwordGenerator,
+      metadata: { ...passwordGenerator.metadata, name: 'short' },
+      spec,
+    });
+    assert.equal(created.status, 422);
+    assert.match(created.body.message ?? '', /spec\.length: Invalid value: 0/);
+  });
+});
