@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+import { appToken, caBody, call, eventually, issuerA, reasonOf } from '../support/hub.js';
+import type { CallResult } from '../support/hub.js';
+import { kubeScripts } from '../support/kube-api-server.js';
+import type { KubeObject } from '../support/kube-api-server.js';
+import { startKubeScene } from '../support/kube-hub.js';
+import type { KubeReplica, KubeScene } from '../support/kube-hub.js';
+
+const run = promisify(execFile);
+const authorizations = '/apis/federation.external-secrets.io/v1alpha1/authorizations';
+const generatorStates =
+  '/apis/generators.external-secrets.io/v1alpha1/namespaces/gen/generatorstates';
+
+function authorization(name: string, stores: string[]): string {
+  return `apiVersion: federation.external-secrets.io/v1alpha1
+kind: Authorization
+metadata: { name: ${name} }
+spec:
+  federationRef: { kind: KubernetesFederation, name: cluster-a }
+  subject: { issuer: ${issuerA}, subject: system:serviceaccount:team:reader }
+  allowedClusterSecretStores: [${stores.join(', ')}]
+`;
+}
+
+describe('Kubernetes mode against a real API server', { timeout: 120_000 }, () => {
+  let scene: KubeScene;
+  let replica: KubeReplica;
+
+  const read = (url: string, store: string, subject = 'app-sa'): Promise<CallResult> =>
+    call({ url }, `/secretstore/${store}/secrets/hello`, {
+      token: appToken(scene.clusterA, {
+        namespace: subject === 'app-sa' ? 'app' : 'team',
+        serviceAccount: subject,
+      }),
+      body: caBody(scene.clusterA),
+    });
+  const isReady = async (url: string) =>
+    (await call({ url }, '/readyz', { method: 'GET' })).status === 200;
+
+  before(async () => {
+    scene = await startKubeScene();
+    replica = await scene.startReplica();
+    await eventually(() => isReady(replica.url), 10_000);
+  });
+  after(async () => scene?.close());
+
+  it('serves a granted secret and hides everything else, as standalone mode does', async () => {
+    const granted = await read(replica.url, 'main-store');
+    assert.equal(granted.status, 200, granted.text);
+    assert.equal(granted.body, 'world');
+    assert.equal(reasonOf(await read(replica.url, 'ungranted-store')), 'NotFound');
+    assert.equal(reasonOf(await read(replica.url, 'no-such-store')), 'NotFound');
+    const stranger = await call(replica, '/secretstore/main-store/secrets/hello', {
+      token: appToken(scene.clusterA, { claims: { iss: 'https://unknown.example' } }),
+      body: caBody(scene.clusterA),
+    });
+    assert.equal(reasonOf(stranger), 'UnknownIssuer');
+  });
+
+  it('applies a created, edited and deleted Authorization within 2 s', async () => {
+    assert.equal(reasonOf(await read(replica.url, 'other-store', 'reader')), 'NotFound');
+
+    await scene.apply(authorization('reader', ['other-store']));
+    await eventually(async () => (await read(replica.url, 'other-store', 'reader')).status === 200);
+
+    await scene.apply(authorization('reader', ['main-store']));
+    await eventually(async () => (await read(replica.url, 'other-store', 'reader')).status === 404);
+    assert.equal((await read(replica.url, 'main-store', 'reader')).status, 200);
+
+    await scene.remove('federation.external-secrets.io/v1alpha1', 'Authorization', 'reader');
+    await eventually(async () => (await read(replica.url, 'main-store', 'reader')).status === 404);
+  });
+
+  it('records a generator call as a GeneratorState object and deletes it on revocation', async () => {
+    const token = appToken(scene.clusterA, { pod: { name: 'web-1', uid: 'uid-web-1' } });
+    const issued = await call(replica, '/generators/gen/Password/db-password', {
+      token,
+      body: caBody(scene.clusterA),
+    });
+    assert.equal(issued.status, 200, issued.text);
+
+    const list = await scene.kube.request('GET', generatorStates);
+    const states = (list.body.items ?? []).filter(
+      (item: KubeObject) =>
+        (item.metadata as { labels?: Record<string, string> }).labels?.[
+          'federation.externalsecrets.com/owner'
+        ] === 'web-1',
+    );
+    assert.equal(states.length, 1);
+    const labels = (states[0]?.metadata as { labels: Record<string, string> }).labels;
+    assert.equal(labels['federation.externalsecrets.com/generator'], 'db-password');
+    assert.equal(labels['federation.externalsecrets.com/generator-kind'], 'Password');
+    const spec = states[0]?.spec as { garbageCollectionDeadline: string; resource: KubeObject };
+    assert.ok(Date.parse(spec.garbageCollectionDeadline) > Date.now());
+    assert.equal(spec.resource.kind, 'Password');
+    assert.ok(
+      !JSON.stringify(states[0]).includes(String((issued.body as { password: string }).password)),
+    );
+
+    const revoked = await call(replica, '/generators/gen/Password/db-password', {
+      method: 'DELETE',
+      token,
+    });
+    assert.equal(revoked.status, 200, revoked.text);
+    const after = await scene.kube.request('GET', generatorStates);
+    const left = (after.body.items ?? []).filter(
+      (item: KubeObject) =>
+        (item.metadata as { labels?: Record<string, string> }).labels?.[
+          'federation.externalsecrets.com/owner'
+        ] === 'web-1',
+    );
+    assert.equal(left.length, 0);
+  });
+
+  it('writes status conditions: references of an Authorization and keys of a federation', async () => {
+    await scene.apply(authorization('dangling', ['missing-store']));
+    await eventually(async () => {
+      const object = await scene.kube.request('GET', `${authorizations}/dangling`);
+      const conditions =
+        (
+          object.body.status as
+            { conditions?: { type: string; status: string; message: string }[] } | undefined
+        )?.conditions ?? [];
+      const references = conditions.find((condition) => condition.type === 'ReferencesResolved');
+      return references?.status === 'False' && references.message.includes('missing-store');
+    });
+
+    assert.equal((await read(replica.url, 'main-store')).status, 200);
+    await eventually(async () => {
+      const object = await scene.kube.request(
+        'GET',
+        '/apis/federation.external-secrets.io/v1alpha1/kubernetesfederations/cluster-a',
+      );
+      const conditions =
+        (object.body.status as { conditions?: { type: string; status: string }[] } | undefined)
+          ?.conditions ?? [];
+      return conditions.some(
+        (condition) => condition.type === 'KeysFetched' && condition.status === 'True',
+      );
+    });
+    await scene.remove('federation.external-secrets.io/v1alpha1', 'Authorization', 'dangling');
+  });
+
+  it('survives a crash and restart of the API server, and applies changes made after it', async () => {
+    await scene.apply(authorization('reader', ['main-store']));
+    await eventually(async () => (await read(replica.url, 'main-store', 'reader')).status === 200);
+
+    // Killed rather than stopped: a graceful stop waits a minute for open watches to end,
+    // and a crash is the harder case (no watch is closed cleanly).
+    const env = await readFile(join(scene.kube.directory, 'env'), 'utf8');
+    const pid = Number(/^APISERVER_PID=(\d+)$/m.exec(env)?.[1]);
+    process.kill(pid, 'SIGKILL');
+    await run(join(kubeScripts, 'restart-apiserver.sh'), [scene.kube.directory, '2'], {
+      timeout: 60_000,
+    });
+    // Served from the replica's own view while the API server was away.
+    assert.equal((await read(replica.url, 'main-store', 'reader')).status, 200);
+
+    await scene.remove('federation.external-secrets.io/v1alpha1', 'Authorization', 'reader');
+    await eventually(
+      async () => (await read(replica.url, 'main-store', 'reader')).status === 404,
+      10_000,
+    );
+    assert.equal(await isReady(replica.url), true);
+  });
+
+  it('reports not ready until the first sync, with what it waits for', async () => {
+    // A replica whose API server cannot be reached serves /readyz, and says what it lacks.
+    const text = await readFile(scene.kube.kubeconfigPath, 'utf8');
+    const unreachable = join(scene.kube.directory, 'unreachable.kubeconfig');
+    await writeFile(unreachable, text.replace(scene.kube.url, 'https://127.0.0.1:9'));
+    const lost = await scene.startReplica({ kube: { kubeconfig: unreachable } });
+    const ready = await call(lost, '/readyz', { method: 'GET' });
+    assert.equal(ready.status, 503);
+    const waitingFor = (ready.body as { waitingFor: string[] }).waitingFor;
+    assert.ok(waitingFor.includes('configuration'), JSON.stringify(waitingFor));
+    await lost.server.close();
+  });
+});
