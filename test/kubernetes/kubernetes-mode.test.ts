@@ -137,13 +137,22 @@ describe('Kubernetes mode against a real API server', { timeout: 120_000 }, () =
         'GET',
         '/apis/federation.external-secrets.io/v1alpha1/kubernetesfederations/cluster-a',
       );
-      const conditions =
-        (object.body.status as { conditions?: { type: string; status: string }[] } | undefined)
-          ?.conditions ?? [];
-      return conditions.some(
-        (condition) => condition.type === 'KeysFetched' && condition.status === 'True',
+      const status = object.body.status as
+        { conditions?: { type: string; status: string }[]; keyCount?: number } | undefined;
+      const conditions = status?.conditions ?? [];
+      return (
+        status?.keyCount === 1 &&
+        conditions.some(
+          (condition) => condition.type === 'KeysFetched' && condition.status === 'True',
+        )
       );
     });
+    const printed = await scene.kube.request('GET', `${authorizations}/dangling`);
+    assert.deepEqual(
+      [(printed.body.status as { storeCount?: number }).storeCount],
+      [1],
+      'the Stores column counts allowedClusterSecretStores',
+    );
     await scene.remove('federation.external-secrets.io/v1alpha1', 'Authorization', 'dangling');
   });
 

@@ -17,6 +17,12 @@ export interface Condition {
 
 type Wanted = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
 
+/** What one object's status should say: its conditions and the counters its columns show. */
+interface WantedStatus {
+  conditions: Wanted[];
+  fields: Record<string, number | string>;
+}
+
 interface ObjectParts {
   metadata: { name: string; generation?: number };
   status?: { conditions?: Condition[] } & Record<string, unknown>;
@@ -48,6 +54,7 @@ export class StatusWriter {
   readonly #logger: ConfigLogger;
   readonly #now: () => Date;
   readonly #keyFetches = new Map<string, KeyFetchResult>();
+  readonly #lastSuccess = new Map<string, KeyFetchResult>();
   readonly #failedWrites = new Set<string>();
   #config: KubernetesConfig | undefined;
 
@@ -71,6 +78,7 @@ export class StatusWriter {
   /** Records a key fetch of a federation and writes its status. */
   async keysFetched(federation: string, fetch: KeyFetchResult): Promise<void> {
     this.#keyFetches.set(federation, fetch);
+    if (fetch.result === 'success') this.#lastSuccess.set(federation, fetch);
     const config = this.#config;
     if (config === undefined) return;
     const writes: Promise<void>[] = [];
@@ -86,7 +94,7 @@ export class StatusWriter {
     object: KubeObject,
     key: string,
     config: KubernetesConfig,
-  ): Wanted[] | undefined {
+  ): WantedStatus | undefined {
     const rejected = config.rejected.get(key);
     const accepted: Wanted =
       rejected === undefined
@@ -111,7 +119,17 @@ export class StatusWriter {
               reason: 'Missing',
               message: problemText(missing),
             };
-      return [accepted, references];
+      const spec = (object.spec ?? {}) as {
+        allowedClusterSecretStores?: unknown[];
+        allowedGenerators?: unknown[];
+      };
+      return {
+        conditions: [accepted, references],
+        fields: {
+          storeCount: spec.allowedClusterSecretStores?.length ?? 0,
+          generatorCount: spec.allowedGenerators?.length ?? 0,
+        },
+      };
     }
     if (object.kind === 'KubernetesFederation') {
       const fetch = this.#keyFetches.get(object.metadata?.name ?? '');
@@ -128,25 +146,33 @@ export class StatusWriter {
                 type: 'KeysFetched',
                 status: 'True',
                 reason: 'Fetched',
-                message: `${fetch.keys ?? 0} signing keys fetched at ${fetch.at.toISOString()}`,
+                message: `${fetch.keys ?? 0} signing keys fetched`,
               }
             : {
                 type: 'KeysFetched',
                 status: 'False',
                 reason: 'FetchFailed',
-                message: `${fetch.failure ?? 'failed'} at ${fetch.at.toISOString()}`,
+                message: `the last fetch failed: ${fetch.failure ?? 'unknown'}`,
               };
-      return [accepted, keys];
+      const fields: Record<string, number | string> = {};
+      const fetched = this.#lastSuccess.get(object.metadata?.name ?? '');
+      if (fetched !== undefined) {
+        fields.keyCount = fetched.keys ?? 0;
+        fields.lastKeysFetchTime = fetched.at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      }
+      return { conditions: [accepted, keys], fields };
     }
     return undefined;
   }
 
-  async #write(object: KubeObject, wanted: Wanted[], config: KubernetesConfig): Promise<void> {
+  async #write(object: KubeObject, wanted: WantedStatus, config: KubernetesConfig): Promise<void> {
     const parts = object as unknown as ObjectParts;
     const current = parts.status?.conditions ?? [];
     const now = this.#now().toISOString();
-    let isChanged = wanted.length !== current.length;
-    const conditions: Condition[] = wanted.map((condition) => {
+    let isChanged =
+      wanted.conditions.length !== current.length ||
+      Object.entries(wanted.fields).some(([field, value]) => parts.status?.[field] !== value);
+    const conditions: Condition[] = wanted.conditions.map((condition) => {
       const before = current.find((item) => item.type === condition.type);
       const isSame =
         before !== undefined &&
@@ -171,7 +197,7 @@ export class StatusWriter {
       await this.#api.request({
         method: 'PATCH',
         path,
-        body: { status: { conditions } },
+        body: { status: { ...wanted.fields, conditions } },
         contentType: 'application/merge-patch+json',
       });
       this.#failedWrites.delete(key);
