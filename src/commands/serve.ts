@@ -104,7 +104,7 @@ export function addCommonServeOptions(command: Command): Command {
     .option(
       '--audit-log <path|-|off>',
       'audit trail: one chained JSON line per API request, to this file, - for stdout, ' +
-        'or off (default: <data-dir>/audit.log)',
+        'or off (default: <data-dir>/audit.log; - in Kubernetes mode)',
     )
     .option(
       '--audit-key-file <path>',

@@ -76,10 +76,17 @@ export class KubeApi {
 
   /** Loads the kubeconfig file, or the in-cluster configuration. */
   static connect(source: KubeConnectionSource): KubeApi {
-    const config = new KubeConfig();
-    if ('kubeconfig' in source) config.loadFromFile(source.kubeconfig);
-    else config.loadFromCluster();
-    return new KubeApi(config);
+    const where =
+      'kubeconfig' in source ? `kubeconfig ${source.kubeconfig}` : 'in-cluster configuration';
+    try {
+      const config = new KubeConfig();
+      if ('kubeconfig' in source) config.loadFromFile(source.kubeconfig);
+      else config.loadFromCluster();
+      return new KubeApi(config);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new Error(`cannot use the ${where}: ${detail}`);
+    }
   }
 
   async #prepare(): Promise<{ dispatcher: Dispatcher; headers: Record<string, string> }> {

@@ -116,6 +116,25 @@ describe('federation-server serve refusals', () => {
     assert.match(result.stderr, /invalid listen address "nowhere"/);
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
+
+  it('asks for a mode outside a pod, and refuses two at once', async () => {
+    // Outside a pod whatever runs the tests: no in-cluster service address.
+    const { KUBERNETES_SERVICE_HOST: _host, ...env } = process.env;
+    const neither = await runCli(['serve'], 20_000, env);
+    assert.notEqual(neither.code, 0);
+    assert.match(neither.stderr, /give --config-dir DIR \(standalone mode\) or --kubeconfig PATH/);
+    const both = await runCli(['serve', '--config-dir', '.', '--kubeconfig', 'kubeconfig']);
+    assert.notEqual(both.code, 0);
+    assert.match(both.stderr, /not both/);
+    assert.doesNotMatch(`${neither.stderr}${both.stderr}`, /\n\s+at /);
+  });
+
+  it('says in one line when the kubeconfig cannot be read', async () => {
+    const result = await runCli(['serve', '--kubeconfig', join(tmpdir(), 'no-such-kubeconfig')]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /kubeconfig/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
 });
 
 describe('federation-server validate', () => {

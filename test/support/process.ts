@@ -12,10 +12,15 @@ export interface Finished {
 }
 
 /** Runs the CLI to completion with a time bound. */
-export function runCli(args: string[], timeoutMs = 20_000): Promise<Finished> {
+export function runCli(
+  args: string[],
+  timeoutMs = 20_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binPath, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env,
     });
     let stdout = '';
     let stderr = '';
