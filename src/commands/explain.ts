@@ -9,6 +9,10 @@ import {
   type FederationCheck,
   type GrantList,
 } from '../authz/index.js';
+import { KubeApi } from '../kubernetes/index.js';
+import { ApiSecretReader } from '../providers/api-secret-reader.js';
+import { watchKubernetes } from '../resources/kubernetes/index.js';
+import type { KubernetesConfig, KubernetesWatcher } from '../resources/kubernetes/index.js';
 import {
   formatProblem,
   loadConfigDir,
@@ -51,6 +55,59 @@ export async function explainConfigDir(options: ExplainOptions): Promise<Explain
   );
   const problems = sortProblems([...load.problems, ...load.warnings, ...build.problems]);
   return { explanation, problems };
+}
+
+/** How long `explain --kubeconfig` waits for its first list of every kind; ms. */
+const kubernetesListTimeoutMs = 20_000;
+
+/**
+ * Lists the hub's custom resources as Kubernetes mode does (same validation, same
+ * snapshot) and explains the identity. Rejects with a one-line error when some kind cannot
+ * be listed in time, naming the collections it still waited for.
+ */
+export async function explainKubernetes(
+  options: Omit<ExplainOptions, 'configDir'> & { kubeconfig: string },
+): Promise<ExplainResult> {
+  const api = KubeApi.connect({ kubeconfig: options.kubeconfig });
+  let lastReason = 'none';
+  const quiet = {
+    info: () => undefined,
+    warn: (object: { reason?: unknown }) => {
+      if (typeof object.reason === 'string') lastReason = object.reason;
+    },
+    error: () => undefined,
+  };
+  let watcher: KubernetesWatcher | undefined;
+  try {
+    const config = await new Promise<KubernetesConfig>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const waiting = watcher?.waitingFor().join(', ') ?? 'everything';
+        reject(
+          new Error(
+            `could not list ${waiting} within ${kubernetesListTimeoutMs / 1000} s ` +
+              `(last failure: ${lastReason})`,
+          ),
+        );
+      }, kubernetesListTimeoutMs);
+      watcher = watchKubernetes(api, {
+        logger: quiet,
+        secrets: new ApiSecretReader(api),
+        onChange: (first) => {
+          clearTimeout(timer);
+          resolve(first);
+        },
+      });
+    });
+    const query = { issuer: options.issuer, subject: options.subject };
+    const explanation = explainIdentity(
+      config.snapshot,
+      options.federation === undefined ? query : { ...query, federation: options.federation },
+    );
+    return { explanation, problems: [...config.report.problems, ...config.report.warnings] };
+  } finally {
+    await watcher?.close();
+    await api.close();
+  }
 }
 
 /** The stable JSON document of `--output json`. */
@@ -234,7 +291,9 @@ class ExplainCommand extends Command {
   }
 }
 
-interface ExplainFlags extends ExplainOptions {
+interface ExplainFlags extends Omit<ExplainOptions, 'configDir'> {
+  configDir?: string;
+  kubeconfig?: string;
   output: 'text' | 'json';
 }
 
@@ -253,7 +312,8 @@ export function explainCommand(): Command {
       'show which federations, Authorizations, stores and generators an identity can use, ' +
         'and why; exit 0 when it holds a grant, 1 when denied, 2 on a usage error',
     )
-    .requiredOption('--config-dir <dir>', 'directory of manifests (*.yaml, *.yml, *.json)')
+    .option('--config-dir <dir>', 'directory of manifests (*.yaml, *.yml, *.json)')
+    .option('--kubeconfig <path>', "the hub cluster's kubeconfig: explain its custom resources")
     .requiredOption('--issuer <iss>', 'the token issuer (iss) to explain')
     .requiredOption('--subject <sub>', 'the token subject (sub), e.g. system:serviceaccount:ns:sa')
     .option('--federation <name>', 'only explain tokens verified through this federation')
@@ -266,11 +326,17 @@ export function explainCommand(): Command {
     if (flags.issuer === '' || flags.subject === '') {
       command.error('error: --issuer and --subject must not be empty');
     }
-    if (!(await isDirectory(flags.configDir))) {
+    if ((flags.configDir === undefined) === (flags.kubeconfig === undefined)) {
+      command.error('error: give one of --config-dir and --kubeconfig');
+    }
+    if (flags.configDir !== undefined && !(await isDirectory(flags.configDir))) {
       command.error(`error: config dir ${flags.configDir} is not a readable directory`);
     }
 
-    const result = await explainConfigDir(flags);
+    const result =
+      flags.kubeconfig === undefined
+        ? await explainConfigDir({ ...flags, configDir: flags.configDir ?? '' })
+        : await explainKubernetes({ ...flags, kubeconfig: flags.kubeconfig });
     for (const problem of result.problems) console.error(`warning: ${formatProblem(problem)}`);
     console.log(flags.output === 'json' ? explanationJson(result) : explanationText(result));
     process.exitCode = result.explanation.allowed ? 0 : 1;

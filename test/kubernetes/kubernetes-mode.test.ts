@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
+import { explainKubernetes, explanationText } from '../../src/commands/explain.js';
 import { appToken, caBody, call, eventually, issuerA, reasonOf } from '../support/hub.js';
 import type { CallResult } from '../support/hub.js';
 import { kubeScripts } from '../support/kube-api-server.js';
@@ -177,6 +178,18 @@ describe('Kubernetes mode against a real API server', { timeout: 120_000 }, () =
       10_000,
     );
     assert.equal(await isReady(replica.url), true);
+  });
+
+  it('explains an identity from the custom resources, as the server decides', async () => {
+    const result = await explainKubernetes({
+      kubeconfig: scene.kube.kubeconfigPath,
+      issuer: issuerA,
+      subject: 'system:serviceaccount:app:app-sa',
+    });
+    assert.equal(result.explanation.allowed, true);
+    const text = explanationText(result);
+    assert.match(text, /main-store/);
+    assert.doesNotMatch(text, /ungranted-store/);
   });
 
   it('reports not ready until the first sync, with what it waits for', async () => {
