@@ -118,7 +118,9 @@ describe('CustomResourceDefinitions on a real API server', () => {
   });
 
   it('hands back objects that the server validation accepts as they are', async () => {
-    for (const object of [seedAuthorization, passwordGenerator, fakeStore, clusterGenerator]) {
+    const identityFederation = seedFederation('identity.federation.external-secrets.io/v1alpha1');
+    const objects = [identityFederation, seedAuthorization, passwordGenerator, fakeStore];
+    for (const object of [...objects, ...otherGenerators, clusterGenerator]) {
       const read = await kube.request('GET', `${pathOf(object)}/${object.metadata.name}`);
       assert.equal(read.status, 200);
       const parsed = findResourceKind(object.kind)?.schema.safeParse(read.body);

@@ -54,6 +54,11 @@ export interface KubeApiServer {
   request(method: string, path: string, options?: KubeRequestOptions): Promise<KubeResponse>;
   /** Creates `crds` (default: all generated ones) and waits until each is served. */
   installCrds(crds?: readonly CustomResourceDefinition[]): Promise<void>;
+  /**
+   * Stops only the API server and starts it again after `downSeconds` (default 1), on the
+   * same port and etcd data; resolves once it answers again.
+   */
+  restart(downSeconds?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -157,6 +162,10 @@ export async function startKubeApiServer(): Promise<KubeApiServer> {
         }
       }
       for (const crd of crds) await waitUntilServed(server, crd);
+    },
+    async restart(downSeconds = 1) {
+      const script = join(kubeScripts, 'restart-apiserver.sh');
+      await run(script, [directory, String(downSeconds)], { timeout: 60_000 + downSeconds * 1000 });
     },
     async stop() {
       await agent.close();
