@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 
 import { buildCrds, type CustomResourceDefinition } from '../../src/resources/crds/index.js';
 
@@ -51,7 +51,11 @@ export interface KubeApiServer {
   /** The working folder: etcd data, logs, certificates. */
   directory: string;
   /** One request as the admin user; answers 429 while storage initialises are retried. */
-  request(method: string, path: string, options?: KubeRequestOptions): Promise<KubeResponse>;
+  request(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    options?: KubeRequestOptions,
+  ): Promise<KubeResponse>;
   /** Creates `crds` (default: all generated ones) and waits until each is served. */
   installCrds(crds?: readonly CustomResourceDefinition[]): Promise<void>;
   /**
@@ -76,12 +80,12 @@ function readEnv(text: string): Record<string, string> {
 async function send(
   agent: Agent,
   url: string,
-  method: string,
+  method: Dispatcher.HttpMethod,
   options: KubeRequestOptions,
 ): Promise<KubeResponse> {
   for (let attempt = 0; ; attempt += 1) {
     const response = await request(url, {
-      method: method as 'GET',
+      method,
       dispatcher: agent,
       headers: {
         accept: options.accept ?? 'application/json',
