@@ -163,6 +163,21 @@ describe('CustomResourceDefinitions on a real API server', () => {
     assert.match(stateless.body.message ?? '', /spec\.state: Required value/);
   });
 
+  it('rejects a ClusterGenerator or store that names no block, or two', async () => {
+    const empty = { ...clusterGenerator, metadata: { name: 'empty' } };
+    const none = await create({ ...empty, spec: { kind: 'Password', generator: {} } });
+    assert.equal(none.status, 422);
+    assert.match(
+      none.body.message ?? '',
+      /spec\.generator: Invalid value: .*at least 1 properties/,
+    );
+
+    const provider = { fake: { data: [] }, kubernetes: { server: { url: 'https://a' } } };
+    const two = await create({ ...fakeStore, metadata: { name: 'two' }, spec: { provider } });
+    assert.equal(two.status, 422);
+    assert.match(two.body.message ?? '', /spec\.provider: Too many: 2: must have at most 1 item\b/);
+  });
+
   it('rejects a value outside the schema limits, naming the field', async () => {
     const spec = { ...passwordGenerator.spec, length: 0 };
     const created = await create({
