@@ -32,7 +32,13 @@ function providerSchema(definitions: readonly ProviderDefinition[]) {
         });
       }
     })
-    .describe('Exactly one provider block, under the same key as in External Secrets Operator.');
+    // The property counts reach the CRD, so that the API server rejects an empty block too.
+    .meta({
+      description:
+        'Exactly one provider block, under the same key as in External Secrets Operator.',
+      minProperties: 1,
+      maxProperties: 1,
+    });
   return setUnknownKeyMessage(schema, unknownProvider);
 }
 

@@ -25,9 +25,12 @@ function generatorBlockSchema(definitions: readonly GeneratorDefinition[]) {
     definitions.map((definition) => [definition.clusterGeneratorKey, definition.schema.optional()]),
   );
   const keys = definitions.map((definition) => definition.clusterGeneratorKey);
-  const schema = z
-    .strictObject(shape)
-    .describe('Exactly one key: the <kind>Spec matching spec.kind, e.g. passwordSpec.');
+  // The property counts reach the CRD, so that the API server rejects an empty block too.
+  const schema = z.strictObject(shape).meta({
+    description: 'Exactly one key: the <kind>Spec matching spec.kind, e.g. passwordSpec.',
+    minProperties: 1,
+    maxProperties: 1,
+  });
   return setUnknownKeyMessage(schema, (key) => {
     const suggestion = closestMatch(key, keys);
     const hint = suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`;

@@ -172,4 +172,11 @@ describe('status subresource and printer columns on a real API server', () => {
       phase: 'x',
     });
   });
+
+  it('keeps objects and their status across an API server restart', async () => {
+    await kube.restart(1);
+    const read = await kube.request('GET', `${authorizations}/${seedAuthorization.metadata.name}`);
+    assert.equal(read.status, 200, read.body.message);
+    assert.equal((read.body.status as { storeCount: number }).storeCount, 1);
+  });
 });

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+
+import { parseAllDocuments } from 'yaml';
 
 import { buildCrds, type CustomResourceDefinition } from '../../src/resources/crds/index.js';
 import { findResourceKind } from '../../src/resources/index.js';
+import { repoPath } from '../support/repo.js';
 import {
   resourcePath,
   startKubeApiServer,
@@ -37,6 +41,15 @@ interface Manifest {
   kind: string;
   metadata: { name: string; namespace?: string };
   spec?: unknown;
+}
+
+/** Every manifest in the YAML examples of docs/resources.md that has a CRD. */
+function documentedManifests(): Manifest[] {
+  const doc = readFileSync(repoPath('docs', 'resources.md'), 'utf8');
+  const blocks = [...doc.matchAll(/^```yaml\n([^]*?)^```/gm)].map((match) => match[1] ?? '');
+  return blocks
+    .flatMap((block) => parseAllDocuments(block).map((document) => document.toJSON() as Manifest))
+    .filter((manifest) => crds.some((crd) => crd.spec.names.kind === manifest?.kind));
 }
 
 function pathOf(object: Manifest): string {
@@ -118,11 +131,26 @@ describe('CustomResourceDefinitions on a real API server', () => {
   });
 
   it('hands back objects that the server validation accepts as they are', async () => {
-    for (const object of [seedAuthorization, passwordGenerator, fakeStore, clusterGenerator]) {
+    const identityFederation = seedFederation('identity.federation.external-secrets.io/v1alpha1');
+    const objects = [identityFederation, seedAuthorization, passwordGenerator, fakeStore];
+    for (const object of [...objects, ...otherGenerators, clusterGenerator]) {
       const read = await kube.request('GET', `${pathOf(object)}/${object.metadata.name}`);
       assert.equal(read.status, 200);
       const parsed = findResourceKind(object.kind)?.schema.safeParse(read.body);
       assert.ok(parsed?.success, `${object.kind}: ${JSON.stringify(parsed?.error?.issues)}`);
+    }
+  });
+
+  it('accepts every example of docs/resources.md that the server accepts', async () => {
+    // Examples shortened for reading (a cut PEM) are not valid anywhere; the rest must be.
+    const examples = documentedManifests().filter(
+      (example) => findResourceKind(example.kind)?.schema.safeParse(example).success,
+    );
+    assert.ok(examples.length >= 7, `only ${examples.length} valid examples`);
+    for (const [index, example] of examples.entries()) {
+      const name = `doc-${index}-${example.metadata.name}`;
+      const created = await create({ ...example, metadata: { ...example.metadata, name } });
+      assert.equal(created.status, 201, `${example.kind} ${name}: ${created.body.message}`);
     }
   });
 
@@ -159,6 +187,21 @@ describe('CustomResourceDefinitions on a real API server', () => {
     const stateless = await create({ ...state, spec });
     assert.equal(stateless.status, 422);
     assert.match(stateless.body.message ?? '', /spec\.state: Required value/);
+  });
+
+  it('rejects a ClusterGenerator or store that names no block, or two', async () => {
+    const empty = { ...clusterGenerator, metadata: { name: 'empty' } };
+    const none = await create({ ...empty, spec: { kind: 'Password', generator: {} } });
+    assert.equal(none.status, 422);
+    assert.match(
+      none.body.message ?? '',
+      /spec\.generator: Invalid value: .*at least 1 properties/,
+    );
+
+    const provider = { fake: { data: [] }, kubernetes: { server: { url: 'https://a' } } };
+    const two = await create({ ...fakeStore, metadata: { name: 'two' }, spec: { provider } });
+    assert.equal(two.status, 422);
+    assert.match(two.body.message ?? '', /spec\.provider: Too many: 2: must have at most 1 item\b/);
   });
 
   it('rejects a value outside the schema limits, naming the field', async () => {

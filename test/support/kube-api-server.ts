@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 
 import { buildCrds, type CustomResourceDefinition } from '../../src/resources/crds/index.js';
 
@@ -51,9 +51,18 @@ export interface KubeApiServer {
   /** The working folder: etcd data, logs, certificates. */
   directory: string;
   /** One request as the admin user; answers 429 while storage initialises are retried. */
-  request(method: string, path: string, options?: KubeRequestOptions): Promise<KubeResponse>;
+  request(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    options?: KubeRequestOptions,
+  ): Promise<KubeResponse>;
   /** Creates `crds` (default: all generated ones) and waits until each is served. */
   installCrds(crds?: readonly CustomResourceDefinition[]): Promise<void>;
+  /**
+   * Stops only the API server and starts it again after `downSeconds` (default 1), on the
+   * same port and etcd data; resolves once it answers again.
+   */
+  restart(downSeconds?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,12 +80,12 @@ function readEnv(text: string): Record<string, string> {
 async function send(
   agent: Agent,
   url: string,
-  method: string,
+  method: Dispatcher.HttpMethod,
   options: KubeRequestOptions,
 ): Promise<KubeResponse> {
   for (let attempt = 0; ; attempt += 1) {
     const response = await request(url, {
-      method: method as 'GET',
+      method,
       dispatcher: agent,
       headers: {
         accept: options.accept ?? 'application/json',
@@ -157,6 +166,10 @@ export async function startKubeApiServer(): Promise<KubeApiServer> {
         }
       }
       for (const crd of crds) await waitUntilServed(server, crd);
+    },
+    async restart(downSeconds = 1) {
+      const script = join(kubeScripts, 'restart-apiserver.sh');
+      await run(script, [directory, String(downSeconds)], { timeout: 60_000 + downSeconds * 1000 });
     },
     async stop() {
       await agent.close();

@@ -15,7 +15,8 @@ describe('committed CRD files', () => {
   const expected = crdFiles();
 
   it('are exactly the generated set, none missing and none left over', () => {
-    assert.deepEqual(existingCrdFiles(root).sort(), [...expected.keys()].sort(), regenerate);
+    const inFolders = [...expected.keys()].filter((path) => !path.endsWith('rbac.yaml'));
+    assert.deepEqual(existingCrdFiles(root).sort(), inFolders.sort(), regenerate);
   });
 
   it('match what the schemas generate now', () => {

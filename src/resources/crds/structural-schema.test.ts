@@ -48,6 +48,17 @@ describe('toStructuralSchema', () => {
     });
   });
 
+  it('joins the discriminators of merged objects, so that every branch stays valid', () => {
+    const schema = toStructuralSchema(
+      z.discriminatedUnion('type', [
+        z.strictObject({ type: z.literal('a'), size: z.int() }),
+        z.strictObject({ type: z.literal('b'), size: z.string() }),
+      ]),
+    );
+    assert.deepEqual(schema.properties?.type, { type: 'string', enum: ['a', 'b'] });
+    assert.deepEqual(schema.properties?.size, { 'x-kubernetes-preserve-unknown-fields': true });
+  });
+
   it('marks a nullable value nullable, keeping its type', () => {
     const schema = toStructuralSchema(z.strictObject({ at: z.string().nullable() }));
     assert.deepEqual(schema.properties?.at, { type: 'string', nullable: true });

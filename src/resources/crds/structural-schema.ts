@@ -60,6 +60,27 @@ function preserveUnknown(description: unknown): StructuralSchema {
   return node;
 }
 
+// A field that two branches spell differently (a discriminator `type: a` against `type: b`)
+// must accept both: enums of one type are joined, anything else becomes free-form.
+function mergeProperties(branches: JsonNode[]): JsonNode {
+  const merged: JsonNode = {};
+  for (const properties of branches) {
+    for (const [name, schema] of Object.entries(properties)) {
+      const earlier = merged[name];
+      if (earlier === undefined || JSON.stringify(earlier) === JSON.stringify(schema)) {
+        merged[name] = schema;
+        continue;
+      }
+      const [a, b] = [asNode(earlier), asNode(schema)];
+      const sameType = a.type === b.type && Array.isArray(a.enum) && Array.isArray(b.enum);
+      merged[name] = sameType
+        ? { ...a, enum: [...new Set([...(a.enum as unknown[]), ...(b.enum as unknown[])])] }
+        : {};
+    }
+  }
+  return merged;
+}
+
 /**
  * A union becomes what Kubernetes can say about it: integer or string is
  * `x-kubernetes-int-or-string`; objects are merged into one object whose fields are all
@@ -79,7 +100,7 @@ function convertUnion(node: JsonNode, branches: JsonNode[]): StructuralSchema {
   ) {
     converted = { 'x-kubernetes-int-or-string': true };
   } else if (types.size === 1 && types.has('object')) {
-    const properties = Object.assign({}, ...rest.map((branch) => asNode(branch.properties)));
+    const properties = mergeProperties(rest.map((branch) => asNode(branch.properties)));
     converted = convertNode({ type: 'object', description: node.description, properties });
   } else {
     return preserveUnknown(node.description);
