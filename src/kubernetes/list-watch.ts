@@ -51,6 +51,7 @@ export class ListWatch {
   #hasListed = false;
   #running: Promise<void> | undefined;
   #lastError: string | undefined;
+  #hasSucceeded = false;
 
   constructor(api: KubeApi, path: string, handler: ListWatchHandler, options: ListWatchOptions) {
     this.#api = api;
@@ -94,10 +95,13 @@ export class ListWatch {
       try {
         if (this.#resourceVersion === undefined) await this.#list();
         await this.#watch();
-        backoff = this.#options.backoffMs;
         this.#lastError = undefined;
       } catch (error) {
         if (this.#abort.signal.aborted) return;
+        // A list or watch that worked since the last failure starts the backoff over: a
+        // server that comes back after a long run must not wait out an old, long pause.
+        if (this.#hasSucceeded) backoff = this.#options.backoffMs;
+        this.#hasSucceeded = false;
         if (error instanceof KubeApiError && error.isGone) {
           this.#options.logger.info({ path: this.#path }, 'watch expired; listing again');
           this.#resourceVersion = undefined;
@@ -123,6 +127,7 @@ export class ListWatch {
     this.#handler.replace(list.items ?? []);
     this.#resourceVersion = list.metadata?.resourceVersion;
     this.#hasListed = true;
+    this.#hasSucceeded = true;
     this.#lastError = undefined;
   }
 
@@ -155,6 +160,7 @@ export class ListWatch {
         message,
       );
     }
+    this.#hasSucceeded = true;
     const version = (event.object as KubeObject).metadata?.resourceVersion;
     if (version !== undefined) this.#resourceVersion = version;
     if (event.type === 'BOOKMARK') return;

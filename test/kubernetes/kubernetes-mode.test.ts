@@ -180,6 +180,42 @@ describe('Kubernetes mode against a real API server', { timeout: 120_000 }, () =
     assert.equal(await isReady(replica.url), true);
   });
 
+  it('lists again when its resource version was compacted away, and drops what went', async () => {
+    await scene.apply(authorization('compacted', ['main-store']));
+    await eventually(async () => (await read(replica.url, 'main-store', 'reader')).status === 200);
+
+    // While the API server is down, the Authorization goes from etcd and the history that
+    // recorded it is compacted: the replica's resource version is too old to watch from,
+    // and only a new list can tell it the grant is gone.
+    const env = await readFile(join(scene.kube.directory, 'env'), 'utf8');
+    process.kill(Number(/^APISERVER_PID=(\d+)$/m.exec(env)?.[1]), 'SIGKILL');
+    const etcd = `http://127.0.0.1:${/^ETCD_PORT=(\d+)$/m.exec(env)?.[1]}`;
+    const key = Buffer.from(
+      '/registry/apiextensions.kubernetes.io/federation.external-secrets.io/authorizations/compacted',
+    ).toString('base64');
+    const deleted = await fetch(`${etcd}/v3/kv/deleterange`, {
+      method: 'POST',
+      body: JSON.stringify({ key }),
+    });
+    const { header } = (await deleted.json()) as { header: { revision: string } };
+    await fetch(`${etcd}/v3/kv/compaction`, {
+      method: 'POST',
+      body: JSON.stringify({ revision: header.revision, physical: true }),
+    });
+    await run(join(kubeScripts, 'restart-apiserver.sh'), [scene.kube.directory, '0'], {
+      timeout: 60_000,
+    });
+
+    await eventually(
+      async () => (await read(replica.url, 'main-store', 'reader')).status === 404,
+      15_000,
+    );
+    const relisted = replica.logs
+      .entries()
+      .some((entry) => entry.msg === 'watch expired; listing again');
+    assert.ok(relisted, 'the replica listed again after 410 Gone');
+  });
+
   it('explains an identity from the custom resources, as the server decides', async () => {
     const result = await explainKubernetes({
       kubeconfig: scene.kube.kubeconfigPath,

@@ -101,7 +101,18 @@ async function send(
       await sleep(200);
       continue;
     }
-    const body = text === '' ? {} : (JSON.parse(text) as KubeObject);
+    let body: KubeObject;
+    try {
+      body = text === '' ? {} : (JSON.parse(text) as KubeObject);
+    } catch {
+      // Right after a restart, custom resource paths answer a plain-text 404 until the
+      // CRDs are registered again.
+      if (attempt < 50) {
+        await sleep(200);
+        continue;
+      }
+      throw new Error(`${method} ${url}: ${response.statusCode}, not JSON`);
+    }
     return { status: response.statusCode, body };
   }
 }
