@@ -27,7 +27,9 @@ function httpsUrlProblem(value: string): string | undefined {
 
 const httpsUrl = z
   .string()
-  .regex(/^https:\/\//i, { error: 'must be an https URL', abort: true })
+  // Case spelt out rather than with the `i` flag: the pattern is copied into the CRD, and a
+  // JSON Schema pattern has no flags.
+  .regex(/^[hH][tT][tT][pP][sS]:\/\//, { error: 'must be an https URL', abort: true })
   .superRefine((value, context) => {
     const problem = httpsUrlProblem(value);
     if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });

@@ -103,6 +103,15 @@ describe('CustomResourceDefinitions on a real API server', () => {
     }
   });
 
+  it('accepts a URL scheme in capitals, as the server does', async () => {
+    const federation = seedFederation('federation.external-secrets.io/v1alpha1', 'capitals');
+    const spec = { url: 'HTTPS://api.capitals.example.com' };
+    assert.ok(
+      findResourceKind('KubernetesFederation')?.schema.safeParse({ ...federation, spec }).success,
+    );
+    await createOk({ ...federation, spec });
+  });
+
   it("rejects the seed's Authorization with the `_spec` typo, naming the field", async () => {
     const strict = await create(seedAuthorizationWithTypo as Manifest);
     assert.equal(strict.status, 400);
