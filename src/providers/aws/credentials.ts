@@ -32,6 +32,18 @@ const connectionTimeoutMs = 3_000;
 const requestTimeoutMs = 5_000;
 
 /**
+ * Milliseconds one provider or generator call may take, retries included, when the caller
+ * sets no earlier deadline; below the server's default `--backend-timeout` of 10 s.
+ */
+export const awsCallTimeoutMs = 8_000;
+
+/** The caller's signal bounded by `awsCallTimeoutMs`, so that no call can wait forever. */
+export function awsCallSignal(signal: AbortSignal | undefined): AbortSignal {
+  const deadline = AbortSignal.timeout(awsCallTimeoutMs);
+  return signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
+}
+
+/**
  * The settings every SDK client of the server shares: the region, three attempts per call
  * (the SDK retries throttling, 5xx and network errors with backoff), bounded connection
  * and request times. The endpoint comes from the standard `AWS_ENDPOINT_URL` and
@@ -41,7 +53,13 @@ export function sdkClientSettings(region: string) {
   return {
     region,
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: connectionTimeoutMs, requestTimeout: requestTimeoutMs },
+    requestHandler: {
+      connectionTimeout: connectionTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // Without it the handler only logs a warning when requestTimeout passes and keeps
+      // waiting for an answer that may never come.
+      throwOnRequestTimeout: true,
+    },
   };
 }
 
@@ -93,12 +111,15 @@ export class AwsSession {
     return { ...settings, credentials: () => this.#handOut(this.#current) };
   }
 
-  /** Resolves the credentials the next call signs with. */
+  /**
+   * Resolves the credentials the next call signs with. Without `role` the keys are read
+   * from their Secrets now; with `role` they are read only when the role has to be assumed
+   * again, so fresh role credentials keep working while the key Secret is being replaced.
+   */
   async prepare(signal?: AbortSignal): Promise<void> {
     const auth = this.#spec.auth;
-    if (auth !== undefined) this.#base = await this.#readSecretKeys(auth, signal);
     if (this.#spec.role === undefined) {
-      this.#current = this.#base;
+      if (auth !== undefined) this.#current = await this.#readSecretKeys(auth, signal);
       return;
     }
     this.#current = await untilAborted(this.#assumedRole(), signal);
@@ -118,8 +139,9 @@ export class AwsSession {
   async #readSecretKeys(auth: AwsAuth, signal?: AbortSignal): Promise<AwsCredentials> {
     const refs = auth.secretRef;
     const options = { signal };
-    const accessKeyId = (await readSecretText(refs.accessKeyIDSecretRef, this.#context, options))
-      .trim();
+    const accessKeyId = (
+      await readSecretText(refs.accessKeyIDSecretRef, this.#context, options)
+    ).trim();
     const secretAccessKey = (
       await readSecretText(refs.secretAccessKeySecretRef, this.#context, options)
     ).trim();
@@ -145,6 +167,9 @@ export class AwsSession {
   async #assumeRole(): Promise<AwsCredentials> {
     const sts = this.#stsClient();
     try {
+      // Shared by concurrent callers, so no caller's signal; each waits at most its own.
+      const auth = this.#spec.auth;
+      if (auth !== undefined) this.#base = await this.#readSecretKeys(auth);
       const answer = await sts.send(
         new AssumeRoleCommand({
           RoleArn: this.#spec.role,
