@@ -1,7 +1,9 @@
+import { ecrAuthorizationTokenGenerator } from './ecr-authorization-token/index.js';
 import { fakeGenerator } from './fake/index.js';
 import type { GeneratorDefinition } from './generator.js';
 import { passwordGenerator } from './password/index.js';
 import { sshKeyGenerator } from './ssh-key/index.js';
+import { stsSessionTokenGenerator } from './sts-session-token/index.js';
 import { uuidGenerator } from './uuid/index.js';
 
 /** Every supported generator kind; one line per generator. */
@@ -10,6 +12,8 @@ export const generatorDefinitions: readonly GeneratorDefinition[] = [
   uuidGenerator,
   fakeGenerator,
   sshKeyGenerator,
+  stsSessionTokenGenerator,
+  ecrAuthorizationTokenGenerator,
 ];
 
 export function findGenerator(kind: string): GeneratorDefinition | undefined {

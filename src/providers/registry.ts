@@ -1,3 +1,4 @@
+import { awsProvider } from './aws/index.js';
 import { fakeProvider } from './fake/index.js';
 import { kubernetesProvider } from './kubernetes/index.js';
 import type { ProviderDefinition } from './provider.js';
@@ -6,6 +7,7 @@ import type { ProviderDefinition } from './provider.js';
 export const providerDefinitions: readonly ProviderDefinition[] = [
   fakeProvider,
   kubernetesProvider,
+  awsProvider,
 ];
 
 export function findProvider(key: string): ProviderDefinition | undefined {

@@ -37,6 +37,12 @@ const requestTimeoutMs = 5_000;
  */
 export const awsCallTimeoutMs = 8_000;
 
+/** Seconds from now until `expiration`, at least 1; undefined without one. */
+export function secondsUntil(expiration: Date | undefined, now = Date.now()): number | undefined {
+  if (expiration === undefined) return undefined;
+  return Math.max(1, Math.floor((expiration.getTime() - now) / 1000));
+}
+
 /** The caller's signal bounded by `awsCallTimeoutMs`, so that no call can wait forever. */
 export function awsCallSignal(signal: AbortSignal | undefined): AbortSignal {
   const deadline = AbortSignal.timeout(awsCallTimeoutMs);
@@ -69,7 +75,11 @@ export function sdkClientSettings(region: string) {
  */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The shared work goes on for the other callers; its failure is theirs to handle.
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -122,7 +132,10 @@ export class AwsSession {
       if (auth !== undefined) this.#current = await this.#readSecretKeys(auth, signal);
       return;
     }
-    this.#current = await untilAborted(this.#assumedRole(), signal);
+    this.#current = await untilAborted(this.#assumedRole(), signal).catch((error: unknown) => {
+      // The signal's own reason (a DOMException) becomes BackendTimeout here.
+      throw mapAwsError(error, 'AssumeRole');
+    });
   }
 
   /** Releases the STS client. */

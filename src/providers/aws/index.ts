@@ -2,7 +2,10 @@ export { awsProvider, createAwsProvider } from './aws-provider.js';
 export { mapAwsError } from './aws-error.js';
 export {
   AwsSession,
+  awsCallSignal,
+  awsCallTimeoutMs,
   sdkClientSettings,
+  secondsUntil,
   type AwsCredentials,
   type AwsSessionSpec,
 } from './credentials.js';
