@@ -17,6 +17,7 @@ describe('generator registry', () => {
       SSHKey: 'sshKeySpec',
       STSSessionToken: 'stsSessionTokenSpec',
       ECRAuthorizationToken: 'ecrAuthorizationTokenSpec',
+      Webhook: 'webhookSpec',
     });
   });
 

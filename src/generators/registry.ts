@@ -5,6 +5,7 @@ import { passwordGenerator } from './password/index.js';
 import { sshKeyGenerator } from './ssh-key/index.js';
 import { stsSessionTokenGenerator } from './sts-session-token/index.js';
 import { uuidGenerator } from './uuid/index.js';
+import { webhookGenerator } from './webhook/index.js';
 
 /** Every supported generator kind; one line per generator. */
 export const generatorDefinitions: readonly GeneratorDefinition[] = [
@@ -14,6 +15,7 @@ export const generatorDefinitions: readonly GeneratorDefinition[] = [
   sshKeyGenerator,
   stsSessionTokenGenerator,
   ecrAuthorizationTokenGenerator,
+  webhookGenerator,
 ];
 
 export function findGenerator(kind: string): GeneratorDefinition | undefined {
