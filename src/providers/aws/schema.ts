@@ -44,7 +44,7 @@ export const awsSessionFields = {
     .string()
     .min(1)
     .optional()
-    .describe('ARN of a role to assume with STS AssumeRole before every call.'),
+    .describe('ARN of a role assumed with STS AssumeRole; reused until 5 min before it expires.'),
 };
 
 function refuse(field: string, hint: string) {
