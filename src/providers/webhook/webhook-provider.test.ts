@@ -116,9 +116,11 @@ describe('webhook provider against a local HTTPS server', () => {
     assert.equal(server.requests.length, before);
   });
 
-  it('answers NotFound for a 404 and BackendError for a 5xx, retrying a GET', async () => {
+  it('answers NotFound for a 404, BackendError for a redirect and a 5xx, retrying a GET', async () => {
     server.answer = () => ({ status: 404, body: '{"error":"no such key"}' });
     await assert.rejects(read({ key: 'k' }), failsWith('NotFound'));
+    server.answer = () => ({ status: 302, body: '{}' });
+    await assert.rejects(read({ key: 'k' }), failsWith('BackendError'));
     server.answer = () => ({ status: 503, body: '{"error":"backend-detail-must-not-leak"}' });
     const before = server.requests.length;
     await assert.rejects(read({ key: 'k' }), (error: unknown) => {
