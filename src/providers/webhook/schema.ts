@@ -142,6 +142,8 @@ function templateIssues(spec: WebhookBase, rules: TemplateRules): Issue[] {
   for (const [name, value] of Object.entries(spec.headers ?? {})) {
     if (!headerName.test(name) || reservedHeaders.has(name.toLowerCase())) {
       issues.push({ path: ['headers', name], message: 'not a header name the webhook may set' });
+    } else if (/[\r\n\0]/.test(value)) {
+      issues.push({ path: ['headers', name], message: 'a header value must be one line' });
     } else {
       check(['headers', name], value, false);
     }

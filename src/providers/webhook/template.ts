@@ -72,6 +72,9 @@ export interface TemplateValues {
   secret(name: string, key: string): Promise<string>;
 }
 
+/** Where an inserted value came from: the caller's remoteRef, or a Secret of the hub. */
+export type ValueSource = 'remoteRef' | 'secret';
+
 /**
  * Renders parsed parts. `escape` is applied to every inserted value (never to the literal
  * text): URL encoding in a URL, JSON string escaping in a JSON body.
@@ -79,13 +82,14 @@ export interface TemplateValues {
 export async function renderTemplate(
   parts: readonly TemplatePart[],
   values: TemplateValues,
-  escape: (value: string) => string,
+  escape: (value: string, source: ValueSource) => string,
 ): Promise<string> {
   let rendered = '';
   for (const part of parts) {
     if (part.type === 'text') rendered += part.text;
-    else if (part.type === 'remoteRef') rendered += escape(values.remoteRef?.[part.field] ?? '');
-    else rendered += escape(await values.secret(part.name, part.key));
+    else if (part.type === 'remoteRef') {
+      rendered += escape(values.remoteRef?.[part.field] ?? '', 'remoteRef');
+    } else rendered += escape(await values.secret(part.name, part.key), 'secret');
   }
   return rendered;
 }

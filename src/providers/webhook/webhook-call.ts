@@ -10,6 +10,7 @@ import {
   renderTemplate,
   type TemplatePart,
   type TemplateValues,
+  type ValueSource,
 } from './template.js';
 
 /** Whether `value` holds a C0 control character or DEL, which could end a header line. */
@@ -33,11 +34,17 @@ function jsonEscape(value: string): string {
   return JSON.stringify(value).slice(1, -1);
 }
 
-function headerValue(value: string): string {
-  if (hasControlCharacter(value)) {
-    throw new FederationError('InvalidRemoteRef', 'a value for a header holds a control character');
-  }
-  return value;
+/**
+ * A value for a header line. A Secret's trailing line break (as `kubectl create secret
+ * --from-file` keeps it) is dropped; any other control character is refused, since it
+ * would end the line and start a forged header.
+ */
+function headerValue(value: string, source: ValueSource): string {
+  const trimmed = source === 'secret' ? value.replace(/\r?\n$/, '') : value;
+  if (!hasControlCharacter(trimmed)) return trimmed;
+  throw source === 'secret'
+    ? new FederationError('StoreNotReady', undefined, 'a Secret value for a header is not one line')
+    : new FederationError('InvalidRemoteRef', 'a value for a header holds a control character');
 }
 
 /** The parsed templates of one spec, ready to render for each call. */
@@ -118,7 +125,7 @@ export async function callWebhook(
   const url = await renderTemplate(templates.url, values, encodeURIComponent);
   const headers: Record<string, string> = {};
   for (const [name, parts] of templates.headers) {
-    headers[name] = headerValue(await renderTemplate(parts, values, headerValue));
+    headers[name] = await renderTemplate(parts, values, headerValue);
   }
   const body =
     templates.body === undefined

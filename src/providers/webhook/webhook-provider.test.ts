@@ -43,7 +43,8 @@ describe('webhook provider against a local HTTPS server', () => {
   });
   beforeEach(() => {
     const values: SecretValues = new Map<string, Record<string, Buffer>>([
-      ['hub/hook-auth', { token: Buffer.from(token) }],
+      // A trailing line break, as `kubectl create secret --from-file` keeps it.
+      ['hub/hook-auth', { token: Buffer.from(`${token}\n`), bad: Buffer.from('a\nb') }],
       ['hub/hook-ca', { 'ca.crt': Buffer.from(server.caPem) }],
     ]);
     secrets.replace(values);
@@ -99,10 +100,12 @@ describe('webhook provider against a local HTTPS server', () => {
     assert.equal(await read({ key: 'k', property: 'data.port' }), '5432');
   });
 
-  it('refuses a value with a line break for a header, before sending anything', async () => {
+  it('refuses a header value with a line break inside, before sending anything', async () => {
     const before = server.requests.length;
     const spec = { headers: { 'X-Key': '{{ .remoteRef.key }}' }, secrets: [] };
     await assert.rejects(read({ key: 'k\r\nX-Injected: 1' }, spec), failsWith('InvalidRemoteRef'));
+    const fromSecret = { headers: { 'X-Key': '{{ .hook.bad }}' } };
+    await assert.rejects(read({ key: 'k' }, fromSecret), failsWith('StoreNotReady'));
     assert.equal(server.requests.length, before);
   });
 
@@ -218,6 +221,7 @@ describe('webhook provider schema', () => {
     assert.match(messages({ auth: { ntlm: {} } }).join(), /auth \(NTLM\) is not supported/);
     assert.match(messages({ method: 'TRACE' }).join(), /method must be one of/);
     assert.match(messages({ headers: { Host: 'x' } }).join(), /headers.Host: not a header name/);
+    assert.match(messages({ headers: { 'X-A': 'a\nB: c' } }).join(), /must be one line/);
     assert.match(messages({ timeout: '5' }).join(), /timeout: must be a duration/);
     assert.match(messages({ timeout: '2m' }).join(), /timeout: must be a duration/);
     assert.match(messages({ result: { jsonPath: '$..value' } }).join(), /jsonPath must select one/);
