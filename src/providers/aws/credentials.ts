@@ -33,7 +33,7 @@ const requestTimeoutMs = 5_000;
 
 /**
  * Milliseconds one provider or generator call may take, retries included, when the caller
- * sets no earlier deadline; below the server's default `--backend-timeout` of 10 s.
+ * gives no signal; the server always gives one, ending at `--backend-timeout`.
  */
 export const awsCallTimeoutMs = 8_000;
 
@@ -43,10 +43,12 @@ export function secondsUntil(expiration: Date | undefined, now = Date.now()): nu
   return Math.max(1, Math.floor((expiration.getTime() - now) / 1000));
 }
 
-/** The caller's signal bounded by `awsCallTimeoutMs`, so that no call can wait forever. */
+/**
+ * The caller's signal, or a deadline of `awsCallTimeoutMs` without one, so that no call can
+ * wait forever; an operator's longer `--backend-timeout` is not cut short.
+ */
 export function awsCallSignal(signal: AbortSignal | undefined): AbortSignal {
-  const deadline = AbortSignal.timeout(awsCallTimeoutMs);
-  return signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
+  return signal ?? AbortSignal.timeout(awsCallTimeoutMs);
 }
 
 /**
