@@ -47,6 +47,31 @@ function headerValue(value: string, source: ValueSource): string {
     : new FederationError('InvalidRemoteRef', 'a value for a header holds a control character');
 }
 
+/**
+ * The rendered URL, refused when its path has `.` or `..` segments: the URL parser would
+ * resolve them (even percent-encoded), letting a key climb out of the templated path to
+ * other endpoints of the host, with the same headers.
+ */
+function checkedUrl(rendered: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(rendered);
+  } catch {
+    throw new FederationError('InvalidRemoteRef', 'the webhook URL cannot be built from remoteRef');
+  }
+  const authorityStart = rendered.indexOf('//') + 2;
+  const afterAuthority = rendered.slice(authorityStart);
+  const pathStart = afterAuthority.search(/[/?#]/);
+  const rawPath = pathStart < 0 ? '' : (afterAuthority.slice(pathStart).split(/[?#]/, 1)[0] ?? '');
+  if ((rawPath || '/') !== parsed.pathname) {
+    throw new FederationError(
+      'InvalidRemoteRef',
+      'remoteRef values must not form . or .. path segments',
+    );
+  }
+  return rendered;
+}
+
 /** The parsed templates of one spec, ready to render for each call. */
 export interface WebhookTemplates {
   url: TemplatePart[];
@@ -122,7 +147,7 @@ export async function callWebhook(
     remoteRef: input.remoteRef,
     secret: secretValues(spec, context, signal),
   };
-  const url = await renderTemplate(templates.url, values, encodeURIComponent);
+  const url = checkedUrl(await renderTemplate(templates.url, values, encodeURIComponent));
   const headers: Record<string, string> = {};
   for (const [name, parts] of templates.headers) {
     headers[name] = await renderTemplate(parts, values, headerValue);

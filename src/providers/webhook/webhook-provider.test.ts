@@ -100,6 +100,18 @@ describe('webhook provider against a local HTTPS server', () => {
     assert.equal(await read({ key: 'k', property: 'data.port' }), '5432');
   });
 
+  it('refuses a key that would climb out of the templated path', async () => {
+    const before = server.requests.length;
+    for (const key of ['..', '.']) {
+      await assert.rejects(read({ key }), failsWith('InvalidRemoteRef'), key);
+    }
+    const query = { url: `${server.url}/lookup?name={{ .remoteRef.key }}` };
+    assert.equal(JSON.parse(await read({ key: '..' }, query)).data.value, 'for /lookup?name=..');
+    // An encoded-looking key is encoded once more, so it stays one literal segment.
+    assert.equal(JSON.parse(await read({ key: '%2e%2e' })).data.value, 'for /secrets/%252e%252e');
+    assert.equal(server.requests.length, before + 2);
+  });
+
   it('refuses a header value with a line break inside, before sending anything', async () => {
     const before = server.requests.length;
     const spec = { headers: { 'X-Key': '{{ .remoteRef.key }}' }, secrets: [] };
