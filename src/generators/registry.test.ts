@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { findGenerator, generatorDefinitions } from './registry.js';
 
 describe('generator registry', () => {
-  it('registers Password, UUID, Fake and SSHKey with their ClusterGenerator keys', () => {
+  it('registers every kind with its ClusterGenerator key', () => {
     const keys = Object.fromEntries(
       generatorDefinitions.map((definition) => [definition.kind, definition.clusterGeneratorKey]),
     );
@@ -15,6 +15,9 @@ describe('generator registry', () => {
       UUID: 'uuidSpec',
       Fake: 'fakeSpec',
       SSHKey: 'sshKeySpec',
+      STSSessionToken: 'stsSessionTokenSpec',
+      ECRAuthorizationToken: 'ecrAuthorizationTokenSpec',
+      Webhook: 'webhookSpec',
     });
   });
 

@@ -1,8 +1,11 @@
+import { ecrAuthorizationTokenGenerator } from './ecr-authorization-token/index.js';
 import { fakeGenerator } from './fake/index.js';
 import type { GeneratorDefinition } from './generator.js';
 import { passwordGenerator } from './password/index.js';
 import { sshKeyGenerator } from './ssh-key/index.js';
+import { stsSessionTokenGenerator } from './sts-session-token/index.js';
 import { uuidGenerator } from './uuid/index.js';
+import { webhookGenerator } from './webhook/index.js';
 
 /** Every supported generator kind; one line per generator. */
 export const generatorDefinitions: readonly GeneratorDefinition[] = [
@@ -10,6 +13,9 @@ export const generatorDefinitions: readonly GeneratorDefinition[] = [
   uuidGenerator,
   fakeGenerator,
   sshKeyGenerator,
+  stsSessionTokenGenerator,
+  ecrAuthorizationTokenGenerator,
+  webhookGenerator,
 ];
 
 export function findGenerator(kind: string): GeneratorDefinition | undefined {

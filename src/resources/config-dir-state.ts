@@ -68,6 +68,16 @@ export class ConfigDirState {
     return true;
   }
 
+  /** The files whose objects in force include a `v1/Secret`, sorted. */
+  secretFiles(): string[] {
+    return this.files().filter((file) => {
+      const entry = this.#entries.get(file) as FileEntry;
+      const holdsSecret = (resources: Resource[] | undefined): boolean =>
+        (resources ?? []).some((resource) => resource.type === 'secret');
+      return holdsSecret(entry.result?.resources) || holdsSecret(entry.lastGood);
+    });
+  }
+
   /** Forgets a deleted file and everything it defined; true when it was known. */
   remove(file: string): boolean {
     return this.#entries.delete(file);

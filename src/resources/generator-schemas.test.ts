@@ -19,6 +19,17 @@ function clusterGenerator(spec: unknown) {
   return { apiVersion, kind: 'ClusterGenerator', metadata: { name: 'shared' }, spec };
 }
 
+/** The smallest valid spec of kinds with required fields; `{}` for the others. */
+const minimalSpecs: Record<string, object> = {
+  STSSessionToken: { region: 'us-east-1' },
+  ECRAuthorizationToken: { region: 'us-east-1' },
+  Webhook: { url: 'https://hooks.example.com/new', result: { jsonPath: '$' } },
+};
+
+function minimalSpec(kind: string): object {
+  return minimalSpecs[kind] ?? {};
+}
+
 function check(document: unknown) {
   return validateDocument(document, { file: 'generators.yaml', documentIndex: 1 });
 }
@@ -31,7 +42,7 @@ describe('generator kinds', () => {
   it('accepts every registered kind, with a spec checked by its own schema', () => {
     assert.ok(generatorDefinitions.length > 0);
     for (const definition of generatorDefinitions) {
-      const result = check(generator(definition.kind, {}));
+      const result = check(generator(definition.kind, minimalSpec(definition.kind)));
       assert.deepEqual(result.problems, [], definition.kind);
       const resource = result.resource as GeneratorResource;
       assert.equal(resource.generatorKind, definition.kind);
@@ -72,7 +83,7 @@ describe('ClusterGenerator', () => {
       const result = check(
         clusterGenerator({
           kind: definition.kind,
-          generator: { [definition.clusterGeneratorKey]: {} },
+          generator: { [definition.clusterGeneratorKey]: minimalSpec(definition.kind) },
         }),
       );
       assert.deepEqual(result.problems, [], definition.kind);

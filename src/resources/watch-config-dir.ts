@@ -6,6 +6,7 @@ import { makeReport, type ConfigReport } from './config-report.js';
 import type { ConfigSnapshot } from './model.js';
 import { formatProblems } from './problem.js';
 import { scanConfigDir } from './scan-config-dir.js';
+import { SecretFileExposure } from './secret-file-exposure.js';
 import { SnapshotBuilder, type ConfigLogger } from './snapshot-builder.js';
 
 /** Options of `watchConfigDir`. */
@@ -49,6 +50,7 @@ interface QueuedScan {
 class ConfigDirWatcher implements ConfigWatcher {
   readonly #state: ConfigDirState;
   readonly #builder: SnapshotBuilder;
+  readonly #exposure = new SecretFileExposure();
   readonly #watchers = new Map<string, { watcher: FSWatcher; inode: bigint }>();
   #snapshot: ConfigSnapshot | undefined;
   #report: ConfigReport | undefined;
@@ -116,6 +118,8 @@ class ConfigDirWatcher implements ConfigWatcher {
     if (this.#isClosed) return;
     const { changed, directories } = await scanConfigDir(this.#state, force);
     await this.#syncWatchers(directories);
+    // Checked on every scan: a chmod alone changes no content.
+    await this.#exposure.check(this.#state.secretFiles(), this.options.logger);
     if (!changed && this.#snapshot !== undefined) return;
 
     const { resources, report } = this.#state.evaluate();

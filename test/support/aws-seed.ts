@@ -61,7 +61,9 @@ export async function seedMoto(moto: Moto): Promise<void> {
       }),
     );
 
-    await ssm.send(new PutParameterCommand({ Name: '/app/plain', Value: 'plain-v1', Type: 'String' }));
+    await ssm.send(
+      new PutParameterCommand({ Name: '/app/plain', Value: 'plain-v1', Type: 'String' }),
+    );
     await ssm.send(
       new PutParameterCommand({
         Name: '/app/plain',

@@ -20,10 +20,7 @@ const context = { secrets };
 function putKeys(accessKeyId: string, secretAccessKey: string): void {
   secrets.replace(
     new Map([
-      [
-        'aws/keys',
-        { id: Buffer.from(accessKeyId), secret: Buffer.from(`${secretAccessKey}\n`) },
-      ],
+      ['aws/keys', { id: Buffer.from(accessKeyId), secret: Buffer.from(`${secretAccessKey}\n`) }],
     ]),
   );
 }
@@ -88,7 +85,10 @@ describe('aws provider against moto', { timeout: 120_000 }, () => {
       assert.equal(previous, 'pw-first');
       const current = await get({ key: 'app/db', version: 'AWSCURRENT', property: 'password' });
       assert.equal(current, 'pw-second');
-      assert.equal(await get({ key: 'app/db', version: 'canary', property: 'password' }), 'pw-canary');
+      assert.equal(
+        await get({ key: 'app/db', version: 'canary', property: 'password' }),
+        'pw-canary',
+      );
     });
 
     it('selects a version id written as uuid/<id>', async () => {
@@ -248,7 +248,7 @@ describe('aws provider against moto', { timeout: 120_000 }, () => {
         useEndpoint(silent.url);
         const started = Date.now();
         await rejectsWith(get(), 'BackendTimeout');
-        assert.ok(Date.now() - started < 30_000);
+        assert.ok(Date.now() - started < 10_000, 'within the 8 s call deadline');
       } finally {
         await silent.close();
       }

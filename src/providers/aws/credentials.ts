@@ -32,6 +32,26 @@ const connectionTimeoutMs = 3_000;
 const requestTimeoutMs = 5_000;
 
 /**
+ * Milliseconds one provider or generator call may take, retries included, when the caller
+ * gives no signal; the server always gives one, ending at `--backend-timeout`.
+ */
+export const awsCallTimeoutMs = 8_000;
+
+/** Seconds from now until `expiration`, at least 1; undefined without one. */
+export function secondsUntil(expiration: Date | undefined, now = Date.now()): number | undefined {
+  if (expiration === undefined) return undefined;
+  return Math.max(1, Math.floor((expiration.getTime() - now) / 1000));
+}
+
+/**
+ * The caller's signal, or a deadline of `awsCallTimeoutMs` without one, so that no call can
+ * wait forever; an operator's longer `--backend-timeout` is not cut short.
+ */
+export function awsCallSignal(signal: AbortSignal | undefined): AbortSignal {
+  return signal ?? AbortSignal.timeout(awsCallTimeoutMs);
+}
+
+/**
  * The settings every SDK client of the server shares: the region, three attempts per call
  * (the SDK retries throttling, 5xx and network errors with backoff), bounded connection
  * and request times. The endpoint comes from the standard `AWS_ENDPOINT_URL` and
@@ -41,7 +61,13 @@ export function sdkClientSettings(region: string) {
   return {
     region,
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: connectionTimeoutMs, requestTimeout: requestTimeoutMs },
+    requestHandler: {
+      connectionTimeout: connectionTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // Without it the handler only logs a warning when requestTimeout passes and keeps
+      // waiting for an answer that may never come.
+      throwOnRequestTimeout: true,
+    },
   };
 }
 
@@ -51,7 +77,11 @@ export function sdkClientSettings(region: string) {
  */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The shared work goes on for the other callers; its failure is theirs to handle.
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -93,15 +123,21 @@ export class AwsSession {
     return { ...settings, credentials: () => this.#handOut(this.#current) };
   }
 
-  /** Resolves the credentials the next call signs with. */
+  /**
+   * Resolves the credentials the next call signs with. Without `role` the keys are read
+   * from their Secrets now; with `role` they are read only when the role has to be assumed
+   * again, so fresh role credentials keep working while the key Secret is being replaced.
+   */
   async prepare(signal?: AbortSignal): Promise<void> {
     const auth = this.#spec.auth;
-    if (auth !== undefined) this.#base = await this.#readSecretKeys(auth, signal);
     if (this.#spec.role === undefined) {
-      this.#current = this.#base;
+      if (auth !== undefined) this.#current = await this.#readSecretKeys(auth, signal);
       return;
     }
-    this.#current = await untilAborted(this.#assumedRole(), signal);
+    this.#current = await untilAborted(this.#assumedRole(), signal).catch((error: unknown) => {
+      // The signal's own reason (a DOMException) becomes BackendTimeout here.
+      throw mapAwsError(error, 'AssumeRole');
+    });
   }
 
   /** Releases the STS client. */
@@ -118,8 +154,9 @@ export class AwsSession {
   async #readSecretKeys(auth: AwsAuth, signal?: AbortSignal): Promise<AwsCredentials> {
     const refs = auth.secretRef;
     const options = { signal };
-    const accessKeyId = (await readSecretText(refs.accessKeyIDSecretRef, this.#context, options))
-      .trim();
+    const accessKeyId = (
+      await readSecretText(refs.accessKeyIDSecretRef, this.#context, options)
+    ).trim();
     const secretAccessKey = (
       await readSecretText(refs.secretAccessKeySecretRef, this.#context, options)
     ).trim();
@@ -145,6 +182,9 @@ export class AwsSession {
   async #assumeRole(): Promise<AwsCredentials> {
     const sts = this.#stsClient();
     try {
+      // Shared by concurrent callers, so no caller's signal; each waits at most its own.
+      const auth = this.#spec.auth;
+      if (auth !== undefined) this.#base = await this.#readSecretKeys(auth);
       const answer = await sts.send(
         new AssumeRoleCommand({
           RoleArn: this.#spec.role,

@@ -3,7 +3,7 @@ import { GetParameterCommand, ListTagsForResourceCommand, SSMClient } from '@aws
 import { FederationError } from '../../errors.js';
 import type { ProviderCallOptions, RemoteRef, SecretProvider } from '../provider.js';
 import { mapAwsError } from './aws-error.js';
-import type { AwsSession } from './credentials.js';
+import { awsCallSignal, type AwsSession } from './credentials.js';
 import { finishValue, prefixedKey, tagsValue } from './remote-value.js';
 
 /** A version number or a parameter label; SSM refuses anything else in a selector. */
@@ -40,14 +40,15 @@ export class ParameterStore implements SecretProvider {
   }
 
   async getSecret(ref: RemoteRef, options: ProviderCallOptions = {}): Promise<string> {
+    const signal = awsCallSignal(options.signal);
     const name = prefixedKey(ref.key, this.#prefix);
-    if (ref.metadataPolicy === 'Fetch') return this.#tags(name, ref, options.signal);
+    if (ref.metadataPolicy === 'Fetch') return this.#tags(name, ref, signal);
 
     const selector = parameterName(name, ref.version);
-    await this.#session.prepare(options.signal);
+    await this.#session.prepare(signal);
     const answer = await this.#client
       .send(new GetParameterCommand({ Name: selector, WithDecryption: true }), {
-        abortSignal: options.signal,
+        abortSignal: signal,
       })
       .catch((error: unknown) => {
         throw mapAwsError(error, 'GetParameter');

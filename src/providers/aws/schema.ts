@@ -4,7 +4,9 @@ import { secretKeySelectorSchema } from '../backend-tls/index.js';
 
 /** `auth.secretRef`: an access key kept in Kubernetes Secrets, read at call time. */
 const awsSecretRefAuthSchema = z.strictObject({
-  accessKeyIDSecretRef: secretKeySelectorSchema.describe('The Secret key holding the access key id.'),
+  accessKeyIDSecretRef: secretKeySelectorSchema.describe(
+    'The Secret key holding the access key id.',
+  ),
   secretAccessKeySecretRef: secretKeySelectorSchema.describe(
     'The Secret key holding the secret access key.',
   ),
@@ -42,7 +44,7 @@ export const awsSessionFields = {
     .string()
     .min(1)
     .optional()
-    .describe('ARN of a role to assume with STS AssumeRole before every call.'),
+    .describe('ARN of a role assumed with STS AssumeRole; reused until 5 min before it expires.'),
 };
 
 function refuse(field: string, hint: string) {
@@ -67,10 +69,7 @@ export const awsProviderSchema = z
       .min(1)
       .optional()
       .describe('The external id sent with AssumeRole; only meaningful with `role`.'),
-    prefix: z
-      .string()
-      .optional()
-      .describe('Prepended to every remote key before it is looked up.'),
+    prefix: z.string().optional().describe('Prepended to every remote key before it is looked up.'),
     secretsManager: z
       .strictObject({
         forceDeleteWithoutRecovery: z.boolean().optional(),

@@ -8,7 +8,7 @@ import {
 import { FederationError } from '../../errors.js';
 import type { ProviderCallOptions, RemoteRef, SecretProvider } from '../provider.js';
 import { mapAwsError } from './aws-error.js';
-import type { AwsSession } from './credentials.js';
+import { awsCallSignal, type AwsSession } from './credentials.js';
 import { binaryText, finishValue, prefixedKey, tagsValue } from './remote-value.js';
 
 const versionIdPrefix = 'uuid/';
@@ -41,14 +41,15 @@ export class SecretsManagerStore implements SecretProvider {
   }
 
   async getSecret(ref: RemoteRef, options: ProviderCallOptions = {}): Promise<string> {
+    const signal = awsCallSignal(options.signal);
     const secretId = prefixedKey(ref.key, this.#prefix);
-    if (ref.metadataPolicy === 'Fetch') return this.#tags(secretId, ref, options.signal);
+    if (ref.metadataPolicy === 'Fetch') return this.#tags(secretId, ref, signal);
 
     const selector = versionSelector(ref.version);
-    await this.#session.prepare(options.signal);
+    await this.#session.prepare(signal);
     const answer = await this.#client
       .send(new GetSecretValueCommand({ SecretId: secretId, ...selector }), {
-        abortSignal: options.signal,
+        abortSignal: signal,
       })
       .catch((error: unknown) => {
         throw mapAwsError(error, 'GetSecretValue');

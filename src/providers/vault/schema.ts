@@ -126,10 +126,7 @@ export const vaultProviderSchema = z
         .min(1)
         .optional()
         .describe('Mount path of the KV engine; when absent, the key starts with it.'),
-      version: z
-        .enum(['v1', 'v2'])
-        .default('v2')
-        .describe('KV engine version; default `v2`.'),
+      version: z.enum(['v1', 'v2']).default('v2').describe('KV engine version; default `v2`.'),
       namespace: z
         .string()
         .min(1)
@@ -148,10 +145,7 @@ export const vaultProviderSchema = z
         .boolean()
         .optional()
         .describe('Ask a performance standby to forward reads it cannot serve consistently.'),
-      readYourWrites: z
-        .boolean()
-        .optional()
-        .describe('Accepted and ignored: the hub only reads.'),
+      readYourWrites: z.boolean().optional().describe('Accepted and ignored: the hub only reads.'),
       checkAndSet: z
         .unknown()
         .optional()

@@ -69,7 +69,10 @@ export class CachedLogin implements TokenSource {
 
   async token(signal?: AbortSignal): Promise<string> {
     const current = this.#current;
-    if (current !== undefined && (current.refreshAt === undefined || this.#now() < current.refreshAt)) {
+    if (
+      current !== undefined &&
+      (current.refreshAt === undefined || this.#now() < current.refreshAt)
+    ) {
       return current.token;
     }
     this.#pending ??= this.#refresh().finally(() => {

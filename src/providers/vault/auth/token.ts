@@ -17,7 +17,11 @@ export class SecretToken implements TokenSource {
   async token(signal?: AbortSignal): Promise<string> {
     const token = (await readSecretText(this.ref, this.context, { signal })).trim();
     if (token === '') {
-      throw new FederationError('StoreNotReady', undefined, `Secret ${this.ref.name} holds an empty token`);
+      throw new FederationError(
+        'StoreNotReady',
+        undefined,
+        `Secret ${this.ref.name} holds an empty token`,
+      );
     }
     return token;
   }

@@ -1,0 +1,5 @@
+export {
+  createStsSessionTokenGenerator,
+  stsSessionTokenGenerator,
+} from './sts-session-token-generator.js';
+export { stsSessionTokenSpecSchema, type StsSessionTokenSpec } from './schema.js';
