@@ -90,13 +90,15 @@ describe("the chart's RBAC", () => {
     }
   });
 
-  it('keeps the Lease permission in the release namespace', () => {
-    assert.deepEqual([...granted(releaseRules, 'coordination.k8s.io', 'leases')].sort(), [
-      'create',
-      'get',
-      'update',
-    ]);
-    assert.equal(granted(clusterRules, 'coordination.k8s.io', 'leases').size, 0);
+  it('grants no Lease and no status read: claims are updates at a resourceVersion', () => {
+    assert.equal(
+      granted([...clusterRules, ...releaseRules], 'coordination.k8s.io', 'leases').size,
+      0,
+    );
+    assert.deepEqual(
+      [...granted(clusterRules, 'federation.external-secrets.io', 'authorizations/status')],
+      ['patch'],
+    );
   });
 
   it('moves the Secret rule into per-namespace Roles when rbac.secretNamespaces is set', () => {

@@ -9,6 +9,27 @@ export interface TemplateAction {
   line: number;
 }
 
+/**
+ * Where the action that starts at `from` (just after its `{{`) ends: the index of its
+ * `}}`, skipping quoted and raw strings (`{{ "{{" }}` prints braces). -1 when it never
+ * ends, or when a `{{` opens inside it.
+ */
+function actionEnd(source: string, from: number): number {
+  let quote: string | undefined;
+  for (let index = from; index < source.length; index += 1) {
+    const char = source[index];
+    if (quote !== undefined) {
+      if (char === '\\' && quote === '"') index += 1;
+      else if (char === quote) quote = undefined;
+      continue;
+    }
+    if (char === '"' || char === '`') quote = char;
+    else if (source.startsWith('}}', index)) return index;
+    else if (source.startsWith('{{', index)) return -1;
+  }
+  return -1;
+}
+
 /** Every action of a template; throws on an unclosed `{{` or a stray `}}`. */
 export function templateActions(source: string): TemplateAction[] {
   const actions: TemplateAction[] = [];
@@ -16,18 +37,12 @@ export function templateActions(source: string): TemplateAction[] {
   for (;;) {
     const open = source.indexOf('{{', position);
     const strayClose = source.indexOf('}}', position);
-    if (open === -1) {
-      if (strayClose !== -1) throw new Error(`stray }} at line ${lineOf(source, strayClose)}`);
-      return actions;
-    }
-    if (strayClose !== -1 && strayClose < open) {
+    if (strayClose !== -1 && (open === -1 || strayClose < open)) {
       throw new Error(`stray }} at line ${lineOf(source, strayClose)}`);
     }
-    const close = source.indexOf('}}', open + 2);
-    const nextOpen = source.indexOf('{{', open + 2);
-    if (close === -1 || (nextOpen !== -1 && nextOpen < close)) {
-      throw new Error(`unclosed {{ at line ${lineOf(source, open)}`);
-    }
+    if (open === -1) return actions;
+    const close = actionEnd(source, open + 2);
+    if (close === -1) throw new Error(`unclosed {{ at line ${lineOf(source, open)}`);
     const text = source
       .slice(open + 2, close)
       .replace(/^-\s*/, '')
@@ -88,10 +103,23 @@ function isOnlyAction(line: string): boolean {
  * dropped, an action inside a line becomes the word `placeholder`. What is left must
  * still be YAML, which catches indentation and syntax mistakes in the static text.
  */
+/** `line` with every action in it (quoted braces included) replaced by `replacement`. */
+function replaceActions(line: string, replacement: string): string {
+  let result = '';
+  let position = 0;
+  for (;;) {
+    const open = line.indexOf('{{', position);
+    const close = open === -1 ? -1 : actionEnd(line, open + 2);
+    if (close === -1) return result + line.slice(position);
+    result += line.slice(position, open) + replacement;
+    position = close + 2;
+  }
+}
+
 export function staticYaml(source: string): string {
   return source
     .split('\n')
     .filter((line) => !isOnlyAction(line.trim()))
-    .map((line) => line.replace(/\{\{[^}]*\}\}/g, 'placeholder'))
+    .map((line) => replaceActions(line, 'placeholder'))
     .join('\n');
 }

@@ -119,6 +119,35 @@ describe('Kubernetes mode against a real API server', { timeout: 120_000 }, () =
     assert.equal(left.length, 0);
   });
 
+  it('revokes one owner in one namespace through /revoke, ClusterGenerator states included', async () => {
+    const token = appToken(scene.clusterA, { pod: { name: 'batch-7', uid: 'uid-batch-7' } });
+    for (const path of [
+      '/generators/gen/ClusterGenerator/shared-password',
+      '/generators/gen/UUID/request-id',
+    ]) {
+      const issued = await call(replica, path, { token, body: caBody(scene.clusterA) });
+      assert.equal(issued.status, 200, issued.text);
+    }
+    const owned = async () =>
+      (
+        (
+          await scene.kube.request(
+            'GET',
+            `${generatorStates}?labelSelector=federation.externalsecrets.com/owner=batch-7`,
+          )
+        ).body.items ?? []
+      ).length;
+    assert.equal(await owned(), 2);
+
+    const revoked = await call(replica, '/generators/gen/revoke', {
+      token,
+      body: { ...caBody(scene.clusterA), owner: 'batch-7' },
+    });
+    assert.equal(revoked.status, 200, revoked.text);
+    assert.deepEqual(revoked.body, { revoked: 2 });
+    assert.equal(await owned(), 0);
+  });
+
   it('writes status conditions: references of an Authorization and keys of a federation', async () => {
     await scene.apply(authorization('dangling', ['missing-store']));
     await eventually(async () => {

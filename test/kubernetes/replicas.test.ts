@@ -62,8 +62,10 @@ describe('two replicas on one API server', { timeout: 120_000 }, () => {
       const list = await scene.kube.request('GET', generatorStates);
       return (list.body.items ?? []).length === 0;
     }, 20_000);
-    // Let a sweep that was under way when the last state went finish and log.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A sweep logs once it has ended, which may be after its last removal; then a few more
+    // sweeps run, which must find nothing left to revoke.
+    await eventually(async () => sweptBy(first) + sweptBy(second) >= issued, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal(sweptBy(first) + sweptBy(second), issued);
   });
 

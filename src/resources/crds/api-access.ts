@@ -42,7 +42,7 @@ export function serverApiAccess(): ApiAccess[] {
       access.push({
         group,
         resources: withStatus.map((crd) => `${crd.spec.names.plural}/status`),
-        verbs: ['get', 'update', 'patch'],
+        verbs: ['patch'],
         scope: 'cluster',
         why: 'Conditions for operators: keys fetched, references resolved.',
       });
@@ -52,27 +52,20 @@ export function serverApiAccess(): ApiAccess[] {
       access.push({
         group,
         resources: [state.spec.names.plural],
-        verbs: [...readVerbs, 'create', 'update', 'patch', 'delete'],
+        verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'],
         scope: 'cluster',
-        why: 'Generator state: written on every generator call, deleted on revocation.',
+        why:
+          'Generator state: created on every generator call, claimed by an update at its ' +
+          'resourceVersion before a revocation (so replicas never revoke one twice), deleted after.',
       });
     }
   }
-  access.push(
-    {
-      group: '',
-      resources: ['secrets'],
-      verbs: ['get'],
-      scope: 'cluster',
-      why: 'Store credentials named by a SecretKeySelector; read one by one, never listed.',
-    },
-    {
-      group: 'coordination.k8s.io',
-      resources: ['leases'],
-      verbs: ['get', 'create', 'update'],
-      scope: 'release',
-      why: 'One lease, so that one replica at a time sweeps expired generator state.',
-    },
-  );
+  access.push({
+    group: '',
+    resources: ['secrets'],
+    verbs: ['get'],
+    scope: 'cluster',
+    why: 'Store credentials named by a SecretKeySelector; read one by one, never listed.',
+  });
   return access;
 }

@@ -43,9 +43,9 @@ function chartTemplate(crd: CustomResourceDefinition): string {
     ...crd,
     metadata: { ...crd.metadata, annotations: { 'helm.sh/resource-policy': 'keep' } },
   };
-  const body = toYaml(annotated);
-  // Helm would read a `{{` inside a description as a template action.
-  if (body.includes('{{')) throw new Error(`${fileName(crd)} holds "{{", which Helm would parse`);
+  // Helm would read a `{{` inside a description (the webhook's template syntax) as an
+  // action of its own: braces are written as actions that print them.
+  const body = toYaml(annotated).replace(/\{\{|\}\}/g, (braces) => `{{ "${braces}" }}`);
   return `${header}{{- if ${condition} }}\n${body}{{- end }}\n`;
 }
 
