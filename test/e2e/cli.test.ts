@@ -119,7 +119,8 @@ describe('federation-server serve refusals', () => {
 
   it('asks for a mode outside a pod, and refuses two at once', async () => {
     // Outside a pod whatever runs the tests: no in-cluster service address.
-    const { KUBERNETES_SERVICE_HOST: _host, ...env } = process.env;
+    const env = { ...process.env };
+    delete env.KUBERNETES_SERVICE_HOST;
     const neither = await runCli(['serve'], 20_000, env);
     assert.notEqual(neither.code, 0);
     assert.match(neither.stderr, /give --config-dir DIR \(standalone mode\) or --kubeconfig PATH/);
