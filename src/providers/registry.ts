@@ -1,11 +1,13 @@
 import { fakeProvider } from './fake/index.js';
 import { kubernetesProvider } from './kubernetes/index.js';
 import type { ProviderDefinition } from './provider.js';
+import { vaultProvider } from './vault/index.js';
 
 /** Every supported `spec.provider.<key>` of ClusterSecretStore; one line per provider. */
 export const providerDefinitions: readonly ProviderDefinition[] = [
   fakeProvider,
   kubernetesProvider,
+  vaultProvider,
 ];
 
 export function findProvider(key: string): ProviderDefinition | undefined {

@@ -51,7 +51,10 @@ function selectFrom(data: Record<string, unknown>, property: string | undefined)
   return selectProperty(JSON.stringify(data), property);
 }
 
-function versionQuery(spec: KvSpec, version: string | undefined): Record<string, string> | undefined {
+function versionQuery(
+  spec: KvSpec,
+  version: string | undefined,
+): Record<string, string> | undefined {
   if (version === undefined || version === '') return undefined;
   if (spec.version === 'v1') {
     throw new FederationError('InvalidRemoteRef', 'KV v1 has no versions; leave version out');
@@ -75,7 +78,8 @@ async function readData(
   const response = await client.request({ method: 'GET', path, query, signal });
   // A deleted or destroyed KV v2 version is a 404 too, with metadata in the body.
   if (response.status !== 200) throw vaultFailure(response.status, 'secret');
-  const data = isV2 && isObject(response.body?.data) ? response.body.data.data : response.body?.data;
+  const data =
+    isV2 && isObject(response.body?.data) ? response.body.data.data : response.body?.data;
   if (!isObject(data)) {
     throw new FederationError('NotFound', undefined, 'vault secret has no data');
   }

@@ -74,6 +74,9 @@ const jwtAuthSchema = z.strictObject(
   }),
 );
 
+// Set by the hub from `auth` and `namespace`; a second copy would confuse Vault.
+const reservedHeaders = /^(x-vault-token|x-vault-namespace|authorization)$/i;
+
 const unsupportedAuth = ['ldap', 'userPass', 'cert', 'iam', 'gcp', 'aws', 'azure'];
 
 /** `auth`: exactly one method. */
@@ -126,10 +129,7 @@ export const vaultProviderSchema = z
         .min(1)
         .optional()
         .describe('Mount path of the KV engine; when absent, the key starts with it.'),
-      version: z
-        .enum(['v1', 'v2'])
-        .default('v2')
-        .describe('KV engine version; default `v2`.'),
+      version: z.enum(['v1', 'v2']).default('v2').describe('KV engine version; default `v2`.'),
       namespace: z
         .string()
         .min(1)
@@ -142,18 +142,20 @@ export const vaultProviderSchema = z
       auth: vaultAuthSchema,
       headers: z
         .record(z.string(), z.string())
+        .refine((headers) => !Object.keys(headers).some((name) => reservedHeaders.test(name)), {
+          error: 'headers must not set X-Vault-Token, X-Vault-Namespace or Authorization',
+        })
         .optional()
         .describe('Extra HTTP headers sent with every request to Vault.'),
       forwardInconsistent: z
         .boolean()
         .optional()
         .describe('Ask a performance standby to forward reads it cannot serve consistently.'),
-      readYourWrites: z
-        .boolean()
-        .optional()
-        .describe('Accepted and ignored: the hub only reads.'),
+      readYourWrites: z.boolean().optional().describe('Accepted and ignored: the hub only reads.'),
       checkAndSet: z
-        .unknown()
+        .strictObject({
+          required: z.boolean().optional().describe('Whether writes must use check-and-set.'),
+        })
         .optional()
         .describe('Accepted and ignored: it applies to writes (PushSecret) only.'),
     },

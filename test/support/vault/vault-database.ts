@@ -52,7 +52,11 @@ function expirationText(ms: number): string {
 
 /** `v-<display>-<role>-<random>-<unix seconds>`, at most 63 characters, as Vault names users. */
 function userName(displayName: string, role: string, now: number): string {
-  const part = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8);
+  const part = (text: string): string =>
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 8);
   const name = `v-${part(displayName)}-${part(role)}-${randomBase62(20)}-${Math.floor(now / 1000)}`;
   return name.toLowerCase().slice(0, 63);
 }

@@ -13,8 +13,7 @@ export function appRoleLogin(
   namespace: string | undefined,
 ): LoginMethod {
   return async (transport) => {
-    const roleId =
-      spec.roleId ?? (await readSecretText(spec.roleRef!, context)).trim();
+    const roleId = spec.roleId ?? (await readSecretText(spec.roleRef!, context)).trim();
     const secretId = (await readSecretText(spec.secretRef, context)).trim();
     return loginAt(transport, spec.path, { role_id: roleId, secret_id: secretId }, namespace);
   };

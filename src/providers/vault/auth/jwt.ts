@@ -17,7 +17,8 @@ export function jwtLogin(
 ): LoginMethod {
   return async (transport) => {
     const jwt = (await readSecretText(spec.secretRef, context)).trim();
-    const body: Record<string, string> = spec.role === undefined ? { jwt } : { role: spec.role, jwt };
+    const body: Record<string, string> =
+      spec.role === undefined ? { jwt } : { role: spec.role, jwt };
     return loginAt(transport, spec.path, body, namespace);
   };
 }

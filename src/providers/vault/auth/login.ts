@@ -24,7 +24,11 @@ export async function loginAt(
   });
   if (response.status !== 200) {
     // Even a 404 (no such auth mount) is the store's fault, never a missing secret.
-    throw new FederationError('BackendError', undefined, `vault answered ${response.status} to login`);
+    throw new FederationError(
+      'BackendError',
+      undefined,
+      `vault answered ${response.status} to login`,
+    );
   }
   const auth = response.body?.auth;
   const token = auth?.client_token;

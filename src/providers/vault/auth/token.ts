@@ -9,6 +9,8 @@ import type { TokenSource } from './token-source.js';
  * lifetime, and a 403 to it is final.
  */
 export class SecretToken implements TokenSource {
+  readonly isReplaceable = false;
+
   constructor(
     private readonly ref: SecretKeyRef,
     private readonly context: BackendContext,
@@ -17,12 +19,16 @@ export class SecretToken implements TokenSource {
   async token(signal?: AbortSignal): Promise<string> {
     const token = (await readSecretText(this.ref, this.context, { signal })).trim();
     if (token === '') {
-      throw new FederationError('StoreNotReady', undefined, `Secret ${this.ref.name} holds an empty token`);
+      throw new FederationError(
+        'StoreNotReady',
+        undefined,
+        `Secret ${this.ref.name} holds an empty token`,
+      );
     }
     return token;
   }
 
-  refused(): boolean {
-    return false;
+  forget(): void {
+    // The Secret is read at every call: there is nothing cached to drop.
   }
 }
