@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { findGenerator, generatorDefinitions } from './registry.js';
 
 describe('generator registry', () => {
-  it('registers Password, UUID, Fake and SSHKey with their ClusterGenerator keys', () => {
+  it('registers Password, UUID, Fake, SSHKey and VaultDynamicSecret with their ClusterGenerator keys', () => {
     const keys = Object.fromEntries(
       generatorDefinitions.map((definition) => [definition.kind, definition.clusterGeneratorKey]),
     );
@@ -15,6 +15,7 @@ describe('generator registry', () => {
       UUID: 'uuidSpec',
       Fake: 'fakeSpec',
       SSHKey: 'sshKeySpec',
+      VaultDynamicSecret: 'vaultDynamicSecretSpec',
     });
   });
 

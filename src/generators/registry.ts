@@ -3,6 +3,7 @@ import type { GeneratorDefinition } from './generator.js';
 import { passwordGenerator } from './password/index.js';
 import { sshKeyGenerator } from './ssh-key/index.js';
 import { uuidGenerator } from './uuid/index.js';
+import { vaultDynamicGenerator } from './vault-dynamic/index.js';
 
 /** Every supported generator kind; one line per generator. */
 export const generatorDefinitions: readonly GeneratorDefinition[] = [
@@ -10,6 +11,7 @@ export const generatorDefinitions: readonly GeneratorDefinition[] = [
   uuidGenerator,
   fakeGenerator,
   sshKeyGenerator,
+  vaultDynamicGenerator,
 ];
 
 export function findGenerator(kind: string): GeneratorDefinition | undefined {
