@@ -15,6 +15,19 @@ function generator(kind: string, spec?: unknown, namespace: string | null = 'gen
   };
 }
 
+/** The smallest valid spec of each kind that has required fields; `{}` for the others. */
+const minimalSpecs: Record<string, unknown> = {
+  VaultDynamicSecret: {
+    path: 'database/creds/app',
+    provider: {
+      server: 'https://vault.example.com',
+      auth: { tokenSecretRef: { name: 'vault', key: 'token' } },
+    },
+  },
+};
+
+const minimalSpecOf = (kind: string): unknown => minimalSpecs[kind] ?? {};
+
 function clusterGenerator(spec: unknown) {
   return { apiVersion, kind: 'ClusterGenerator', metadata: { name: 'shared' }, spec };
 }
@@ -31,7 +44,7 @@ describe('generator kinds', () => {
   it('accepts every registered kind, with a spec checked by its own schema', () => {
     assert.ok(generatorDefinitions.length > 0);
     for (const definition of generatorDefinitions) {
-      const result = check(generator(definition.kind, {}));
+      const result = check(generator(definition.kind, minimalSpecOf(definition.kind)));
       assert.deepEqual(result.problems, [], definition.kind);
       const resource = result.resource as GeneratorResource;
       assert.equal(resource.generatorKind, definition.kind);
@@ -72,7 +85,7 @@ describe('ClusterGenerator', () => {
       const result = check(
         clusterGenerator({
           kind: definition.kind,
-          generator: { [definition.clusterGeneratorKey]: {} },
+          generator: { [definition.clusterGeneratorKey]: minimalSpecOf(definition.kind) },
         }),
       );
       assert.deepEqual(result.problems, [], definition.kind);
