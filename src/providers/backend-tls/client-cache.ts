@@ -11,7 +11,11 @@ export interface ClientTrust {
 
 function fingerprintOf(trust: ClientTrust): string {
   const hash = createHash('sha256');
-  for (const part of [trust.caPem, trust.clientCertificate?.certPem, trust.clientCertificate?.keyPem]) {
+  for (const part of [
+    trust.caPem,
+    trust.clientCertificate?.certPem,
+    trust.clientCertificate?.keyPem,
+  ]) {
     hash.update(part ?? '');
     hash.update('\0');
   }

@@ -25,7 +25,11 @@ export async function readApiServerCredentials(
   if (token !== undefined) {
     const bearer = (await readSecretText(token.bearerToken, context, { signal })).trim();
     if (bearer === '' || /[\s]/.test(bearer)) {
-      throw new FederationError('StoreNotReady', undefined, 'the bearer token Secret key is unusable');
+      throw new FederationError(
+        'StoreNotReady',
+        undefined,
+        'the bearer token Secret key is unusable',
+      );
     }
     return { trust: { caPem }, authorization: `Bearer ${bearer}` };
   }

@@ -267,7 +267,9 @@ describe('kubernetes provider schema', () => {
       server: { url: 'https://k' },
       auth: { serviceAccount: { name: 'reader' } },
     });
-    assert.ok(sa.some((line) => /auth.serviceAccount: serviceAccount auth is not supported/.test(line)));
+    assert.ok(
+      sa.some((line) => /auth.serviceAccount: serviceAccount auth is not supported/.test(line)),
+    );
     const authRef = messages({
       server: { url: 'https://k' },
       auth: tokenAuth,
@@ -298,7 +300,8 @@ describe('kubernetes provider schema', () => {
 
   it('refuses a caBundle that holds no certificate, and unknown fields', () => {
     assert.equal(
-      parse({ server: { url: 'https://k', caBundle: 'bm90IGEgY2VydA==' }, auth: tokenAuth }).success,
+      parse({ server: { url: 'https://k', caBundle: 'bm90IGEgY2VydA==' }, auth: tokenAuth })
+        .success,
       false,
     );
     assert.equal(parse({ server: { url: 'https://k' }, auth: tokenAuth, extra: 1 }).success, false);

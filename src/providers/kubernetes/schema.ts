@@ -1,10 +1,6 @@
 import { z } from 'zod';
 
-import {
-  caBundleSchema,
-  caProviderSchema,
-  secretKeySelectorSchema,
-} from '../backend-tls/index.js';
+import { caBundleSchema, caProviderSchema, secretKeySelectorSchema } from '../backend-tls/index.js';
 
 // RFC 1123 subdomain: what Kubernetes accepts as a namespace-scoped object name.
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
