@@ -3,10 +3,12 @@ import type { VaultResponse } from '../../providers/vault/index.js';
 import type { GeneratedValues } from '../generator.js';
 import type { VaultDynamicSpec } from './schema.js';
 
-/** What revoking a generated value needs: the lease Vault attached to it. */
-export interface VaultLeaseState {
-  leaseId: string;
-}
+/**
+ * What revoking a generated value needs: the lease Vault attached to it, or, for a token
+ * handed out with `resultType: Auth` (tokens carry no lease id), the token's accessor. An
+ * accessor revokes the token without being one.
+ */
+export type VaultLeaseState = { leaseId: string } | { accessor: string };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -38,6 +40,18 @@ function selected(
   return isObject(part) ? part : undefined;
 }
 
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function stateOf(spec: VaultDynamicSpec, response: VaultResponse): VaultLeaseState | undefined {
+  const leaseId = nonEmpty(response.body?.lease_id);
+  if (leaseId !== undefined) return { leaseId };
+  const auth = response.body?.auth as { accessor?: unknown } | null | undefined;
+  const accessor = spec.resultType === 'Auth' ? nonEmpty(auth?.accessor) : undefined;
+  return accessor === undefined ? undefined : { accessor };
+}
+
 /**
  * The generated values of one answer of Vault, its lease as provider state, and the
  * lease duration (or the token's, for `Auth`) as the values' lifetime.
@@ -47,9 +61,7 @@ export function generatedFrom(spec: VaultDynamicSpec, response: VaultResponse): 
   if (part === undefined && !spec.allowEmptyResponse) {
     throw new FederationError('BackendError', undefined, 'vault answered without a result');
   }
-  const leaseId = response.body?.lease_id;
-  const providerState: VaultLeaseState | undefined =
-    typeof leaseId === 'string' && leaseId !== '' ? { leaseId } : undefined;
+  const providerState = stateOf(spec, response);
   const ttlSeconds = positiveSeconds(
     spec.resultType === 'Auth'
       ? response.body?.auth?.lease_duration
@@ -62,11 +74,14 @@ export function generatedFrom(spec: VaultDynamicSpec, response: VaultResponse): 
   };
 }
 
-/** The lease of a stored provider state; undefined for a state that holds none. */
+/** The lease (or token accessor) of a stored provider state; undefined for a state that holds none. */
 export function leaseOf(providerState: unknown): VaultLeaseState | undefined {
   if (providerState === undefined || providerState === null) return undefined;
   if (isObject(providerState) && typeof providerState.leaseId === 'string') {
     return { leaseId: providerState.leaseId };
   }
-  throw new FederationError('BackendError', undefined, 'vault generator state has no lease id');
+  if (isObject(providerState) && typeof providerState.accessor === 'string') {
+    return { accessor: providerState.accessor };
+  }
+  throw new FederationError('BackendError', undefined, 'vault generator state has no lease');
 }

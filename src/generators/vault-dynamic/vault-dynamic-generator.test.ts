@@ -43,6 +43,7 @@ describe('VaultDynamicSecret generator', () => {
     vault.writePolicy('generator', [
       { path: 'database/creds/*', capabilities: ['read'] },
       { path: 'sys/leases/revoke', capabilities: ['update'] },
+      { path: 'auth/token/revoke-accessor', capabilities: ['update'] },
       { path: 'kv1/*', capabilities: ['read', 'create', 'update', 'list'] },
       { path: 'secret/data/*', capabilities: ['read'] },
     ]);
@@ -132,17 +133,26 @@ describe('VaultDynamicSecret generator', () => {
     assert.equal(JSON.parse(generated.values.data ?? '{}').password, 'first');
   });
 
-  it('returns the auth block with resultType Auth, its TTL as the lifetime', async () => {
-    const generated = await generator({
+  it('returns the auth block with resultType Auth, and revokes the token by accessor', async () => {
+    const built = generator({
       path: 'auth/approle/login',
       method: 'POST',
       parameters: { role_id: 'role-issued', secret_id: 's-issued' },
       resultType: 'Auth',
-    }).generate();
-    assert.match(generated.values.client_token ?? '', /^hvs\./);
+    });
+    const generated = await built.generate();
+    const issued = generated.values.client_token ?? '';
+    assert.match(issued, /^hvs\./);
     assert.equal(generated.values.lease_duration, '3600');
     assert.equal(generated.ttlSeconds, 3600);
     assert.deepEqual(JSON.parse(generated.values.policies ?? '[]'), ['default']);
+    assert.deepEqual(generated.providerState, { accessor: generated.values.accessor });
+    assert.ok(fixture.vault.tokens.find(issued));
+
+    await revokeOf(built)(generated.providerState);
+    assert.equal(fixture.vault.tokens.find(issued), undefined);
+    // Vault no longer knows the accessor: a second revocation is done already.
+    await revokeOf(built)(generated.providerState);
   });
 
   it('returns the whole answer with resultType Raw', async () => {
@@ -203,7 +213,7 @@ describe('VaultDynamicSecret generator', () => {
     }
   });
 
-  it('refuses a state without a lease id, and ignores an empty one', async () => {
+  it('refuses a state without a lease id or accessor, and ignores an empty one', async () => {
     await assert.rejects(revokeOf(generator({}))({ other: 1 }), failsWith('BackendError'));
     await revokeOf(generator({}))(null);
   });

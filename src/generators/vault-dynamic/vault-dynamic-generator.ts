@@ -46,6 +46,9 @@ class VaultDynamicGenerator implements Generator {
       query: queryOf(this.#spec),
       body: hasBody ? (this.#spec.parameters ?? {}) : undefined,
       signal: options.signal,
+      // Even a GET of database/creds creates a user: a call that may have reached Vault is
+      // never repeated, or the first credential would live on with nobody holding it.
+      isIdempotent: false,
     });
     if (response.status !== 200 && response.status !== 204) {
       // Even a 404 is the generator's configuration, never a missing secret of the caller.
@@ -61,21 +64,23 @@ class VaultDynamicGenerator implements Generator {
   async revoke(providerState: unknown, options: GeneratorCallOptions = {}): Promise<void> {
     const lease = leaseOf(providerState);
     if (lease === undefined) return;
-    // Revoking a lease twice is harmless, so the call may be retried.
+    const isToken = 'accessor' in lease;
+    // Revoking twice is harmless, so the call may be retried.
     const response = await this.#client.request({
       method: 'PUT',
-      path: 'sys/leases/revoke',
-      body: { lease_id: lease.leaseId },
+      path: isToken ? 'auth/token/revoke-accessor' : 'sys/leases/revoke',
+      body: isToken ? { accessor: lease.accessor } : { lease_id: lease.leaseId },
       signal: options.signal,
       isIdempotent: true,
     });
-    if (response.status !== 204 && response.status !== 200) {
-      throw new FederationError(
-        'BackendError',
-        undefined,
-        `vault answered ${response.status} to a lease revocation`,
-      );
-    }
+    if (response.status === 204 || response.status === 200) return;
+    // Vault answers 400 for an accessor it does not know: the token expired or was revoked.
+    if (isToken && response.status === 400) return;
+    throw new FederationError(
+      'BackendError',
+      undefined,
+      `vault answered ${response.status} to a revocation`,
+    );
   }
 }
 
