@@ -1,4 +1,4 @@
-import type { BackendContext } from '../provider.js';
+import type { BackendContext, BackendLogger } from '../provider.js';
 import { createTokenSource, type CachedLoginOptions, type TokenSource } from './auth/index.js';
 import type { VaultProviderSpec } from './schema.js';
 import { VaultTransport, type VaultCall, type VaultResponse } from './vault-transport.js';
@@ -15,9 +15,11 @@ export class VaultClient {
   readonly #tokens: TokenSource;
   /** Where the login token lives: `auth.namespace`, else the store's. */
   readonly #loginNamespace: string | undefined;
+  readonly #logger: BackendLogger | undefined;
 
   constructor(spec: VaultProviderSpec, context: BackendContext, options: CachedLoginOptions = {}) {
     this.#loginNamespace = spec.auth.namespace;
+    this.#logger = context.logger;
     this.#transport = new VaultTransport(spec, context);
     this.#tokens = createTokenSource(spec.auth, this.#transport, context, options);
   }
@@ -29,6 +31,10 @@ export class VaultClient {
     if (await this.#isAccepted(token, call.signal)) return response;
 
     this.#tokens.forget(token);
+    this.#logger?.warn(
+      { status: 403 },
+      'vault no longer accepts the cached token; logging in again',
+    );
     const fresh = await this.#tokens.token(call.signal);
     return this.#transport.send({ ...call, token: fresh });
   }
