@@ -15,6 +15,7 @@ import {
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { AppRoleAuth } from '../support/vault/vault-auth.js';
 import { defaultCreationStatements } from '../support/vault/vault-database.js';
+import { closedPort } from '../support/vault/vault-fixture.js';
 import { startVaultStandIn, type VaultStandIn } from '../support/vault/vault-stand-in.js';
 
 const secretId = 'approle-secret-id-e2e-93f1';
@@ -37,8 +38,17 @@ function provider(vault: VaultStandIn, namespace: string): Record<string, unknow
   };
 }
 
-function vaultManifests(vault: VaultStandIn): string {
+function vaultManifests(vault: VaultStandIn, unreachable: string): string {
+  const broken = (name: string, block: Record<string, unknown>) => ({
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ClusterSecretStore',
+    metadata: { name },
+    spec: { provider: { vault: { ...provider(vault, 'hub-creds'), path: 'secret', ...block } } },
+  });
+  const wrongSecret = { name: 'vault-approle', key: 'stale', namespace: 'hub-creds' };
   const docs = [
+    broken('vault-down', { server: unreachable }),
+    broken('vault-wrong', { auth: { appRole: { roleId: 'role-hub', secretRef: wrongSecret } } }),
     {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ClusterSecretStore',
@@ -58,7 +68,7 @@ function vaultManifests(vault: VaultStandIn): string {
       spec: {
         federationRef: { kind: 'KubernetesFederation', name: 'cluster-a' },
         subject: { issuer: issuerA, subject: 'system:serviceaccount:app:app-sa' },
-        allowedClusterSecretStores: ['vault-kv'],
+        allowedClusterSecretStores: ['vault-kv', 'vault-down', 'vault-wrong'],
         allowedGenerators: [{ name: 'db-user', kind: 'VaultDynamicSecret', namespace: 'gen' }],
       },
     },
@@ -66,7 +76,7 @@ function vaultManifests(vault: VaultStandIn): string {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'vault-approle', namespace },
-      stringData: { 'secret-id': secretId },
+      stringData: { 'secret-id': secretId, stale: 'a-secret-id-vault-never-issued' },
     })),
   ];
   return docs.map(manifest).join('\n---\n');
@@ -78,8 +88,8 @@ describe('vault store and VaultDynamicSecret through the server', () => {
   let hub: TestHub;
   let token: string;
 
-  const read = (key: string, remoteRef?: Record<string, unknown>) =>
-    call(hub, `/secretstore/vault-kv/secrets/${encodeURIComponent(key)}`, {
+  const read = (key: string, remoteRef?: Record<string, unknown>, store = 'vault-kv') =>
+    call(hub, `/secretstore/${store}/secrets/${encodeURIComponent(key)}`, {
       token,
       body: caBody(hub.clusterA, remoteRef ? { remoteRef } : {}),
     });
@@ -114,9 +124,10 @@ describe('vault store and VaultDynamicSecret through the server', () => {
     const approle = vault.enableAuth('approle', new AppRoleAuth());
     approle.roles.set('hub', { roleId: 'role-hub', secretIds: [secretId], policies: ['hub'] });
 
+    const unreachablePort = await closedPort();
     hub = await startTestHub({ backendTimeoutMs: 1500 }, (a, b) => ({
       ...baseManifests(a, b),
-      'vault.yaml': vaultManifests(vault),
+      'vault.yaml': vaultManifests(vault, `https://127.0.0.1:${unreachablePort}`),
     }));
     token = appToken(hub.clusterA, { pod });
   });
@@ -153,6 +164,17 @@ describe('vault store and VaultDynamicSecret through the server', () => {
     const denied = await read('private/x');
     assert.equal(denied.status, 502);
     assert.deepEqual(denied.body, { message: 'the secret backend failed', reason: 'BackendError' });
+  });
+
+  it('answers 502 for an unreachable Vault and for a login with a wrong secret id', async () => {
+    for (const store of ['vault-down', 'vault-wrong']) {
+      const result = await read('app/db', undefined, store);
+      assert.equal(result.status, 502, store);
+      assert.deepEqual(result.body, {
+        message: 'the secret backend failed',
+        reason: 'BackendError',
+      });
+    }
   });
 
   it('answers 502 for a 5xx and 504 when Vault is slower than the backend timeout', async () => {
@@ -224,7 +246,8 @@ describe('vault store and VaultDynamicSecret through the server', () => {
     const text = hub.logs.lines.join('\n');
     assert.ok(hub.logs.lines.length > 0);
     const tokens = vault.logins.map((login) => login.token);
-    for (const needle of [secretId, kvPassword, ...tokens, ...vault.leases.revoked]) {
+    const needles = [secretId, 'a-secret-id-vault-never-issued', kvPassword, ...tokens];
+    for (const needle of [...needles, ...vault.leases.revoked]) {
       assert.equal(text.includes(needle), false, 'a secret appears in the log');
     }
   });
