@@ -93,7 +93,10 @@ export class CoreSecretsApi {
     const peer = socket.getPeerCertificate();
     if (socket.authorized && peer.subject !== undefined) {
       const name = peer.subject.CN;
-      return { auth: 'cert', namespaces: this.clientNames.get(typeof name === 'string' ? name : '') };
+      return {
+        auth: 'cert',
+        namespaces: this.clientNames.get(typeof name === 'string' ? name : ''),
+      };
     }
     return { auth: 'none' };
   }
@@ -104,9 +107,11 @@ export class CoreSecretsApi {
     this.requests.push({ method: request.method ?? '', path, auth: caller.auth });
 
     const fault = this.fault;
-    if (typeof fault === 'object') await new Promise((resolve) => setTimeout(resolve, fault.slowMs));
+    if (typeof fault === 'object')
+      await new Promise((resolve) => setTimeout(resolve, fault.slowMs));
     if (fault === 'status500') return status(response, 500, 'InternalError', 'etcd is on fire');
-    if (caller.namespaces === undefined) return status(response, 401, 'Unauthorized', 'Unauthorized');
+    if (caller.namespaces === undefined)
+      return status(response, 401, 'Unauthorized', 'Unauthorized');
 
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/.exec(path);
     if (request.method !== 'GET' || match === null) {
@@ -118,7 +123,8 @@ export class CoreSecretsApi {
       return status(response, 403, 'Forbidden', message);
     }
     const secret = this.#secrets.get(`${namespace}/${name}`);
-    if (secret === undefined) return status(response, 404, 'NotFound', `secrets "${name}" not found`);
+    if (secret === undefined)
+      return status(response, 404, 'NotFound', `secrets "${name}" not found`);
 
     sendJson(response, 200, {
       kind: 'Secret',
@@ -132,7 +138,10 @@ export class CoreSecretsApi {
       },
       type: 'Opaque',
       data: Object.fromEntries(
-        Object.entries(secret.data).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+        Object.entries(secret.data).map(([key, value]) => [
+          key,
+          Buffer.from(value).toString('base64'),
+        ]),
       ),
     });
   }
