@@ -7,6 +7,7 @@ import {
   baseManifests,
   call,
   caBody,
+  eventually,
   issuerA,
   reasonOf,
   startTestHub,
@@ -62,6 +63,12 @@ function vaultManifests(vault: VaultStandIn, unreachable: string): string {
       spec: { path: 'database/creds/app', provider: provider(vault, 'gen') },
     },
     {
+      apiVersion: 'generators.external-secrets.io/v1alpha1',
+      kind: 'VaultDynamicSecret',
+      metadata: { name: 'db-user-short', namespace: 'gen' },
+      spec: { path: 'database/creds/short', provider: provider(vault, 'gen') },
+    },
+    {
       apiVersion: 'federation.external-secrets.io/v1alpha1',
       kind: 'Authorization',
       metadata: { name: 'vault-user' },
@@ -69,7 +76,10 @@ function vaultManifests(vault: VaultStandIn, unreachable: string): string {
         federationRef: { kind: 'KubernetesFederation', name: 'cluster-a' },
         subject: { issuer: issuerA, subject: 'system:serviceaccount:app:app-sa' },
         allowedClusterSecretStores: ['vault-kv', 'vault-down', 'vault-wrong'],
-        allowedGenerators: [{ name: 'db-user', kind: 'VaultDynamicSecret', namespace: 'gen' }],
+        allowedGenerators: [
+          { name: 'db-user', kind: 'VaultDynamicSecret', namespace: 'gen' },
+          { name: 'db-user-short', kind: 'VaultDynamicSecret', namespace: 'gen' },
+        ],
       },
     },
     ...['hub-creds', 'gen'].map((namespace) => ({
@@ -87,6 +97,7 @@ describe('vault store and VaultDynamicSecret through the server', () => {
   let vault: VaultStandIn;
   let hub: TestHub;
   let token: string;
+  let manifests: Parameters<typeof startTestHub>[1];
 
   const read = (key: string, remoteRef?: Record<string, unknown>, store = 'vault-kv') =>
     call(hub, `/secretstore/${store}/secrets/${encodeURIComponent(key)}`, {
@@ -109,6 +120,7 @@ describe('vault store and VaultDynamicSecret through the server', () => {
       { path: 'secret/data/app/*', capabilities: ['read'] },
       { path: 'secret/metadata/app/*', capabilities: ['read'] },
       { path: 'database/creds/app', capabilities: ['read'] },
+      { path: 'database/creds/short', capabilities: ['read'] },
       { path: 'sys/leases/revoke', capabilities: ['update'] },
     ]);
     const kv = vault.mountKv('secret', 2);
@@ -121,14 +133,20 @@ describe('vault store and VaultDynamicSecret through the server', () => {
       creationStatements: defaultCreationStatements,
       defaultTtlSeconds: leaseSeconds,
     });
+    // No VALID UNTIL: only a revocation, never PostgreSQL's own clock, can end this user.
+    database.roles.set('short', {
+      creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}';`],
+      defaultTtlSeconds: 2,
+    });
     const approle = vault.enableAuth('approle', new AppRoleAuth());
     approle.roles.set('hub', { roleId: 'role-hub', secretIds: [secretId], policies: ['hub'] });
 
     const unreachablePort = await closedPort();
-    hub = await startTestHub({ backendTimeoutMs: 1500 }, (a, b) => ({
+    manifests = (a, b) => ({
       ...baseManifests(a, b),
       'vault.yaml': vaultManifests(vault, `https://127.0.0.1:${unreachablePort}`),
-    }));
+    });
+    hub = await startTestHub({ backendTimeoutMs: 1500 }, manifests);
     token = appToken(hub.clusterA, { pod });
   });
 
@@ -222,6 +240,28 @@ describe('vault store and VaultDynamicSecret through the server', () => {
     assert.equal(await postgres.canLogIn(values.username!, values.password!), false);
     assert.equal(vault.loginCount('approle') - loginsBefore, 1, 'one login for both calls');
     assert.deepEqual((await revoke()).body, { revoked: 0 });
+  });
+
+  it('lets the sweeper revoke the lease once its duration has passed', async () => {
+    const sweeping = await startTestHub(
+      { backendTimeoutMs: 1500, sweepIntervalMs: 200 },
+      manifests,
+    );
+    try {
+      const generated = await call(sweeping, '/generators/gen/VaultDynamicSecret/db-user-short', {
+        token: appToken(sweeping.clusterA, { pod }),
+        body: caBody(sweeping.clusterA),
+      });
+      assert.equal(generated.status, 200, generated.text);
+      const { username, password } = generated.body as Record<string, string>;
+      assert.ok(await postgres.canLogIn(username!, password!), 'user logs in');
+      const leaseId = vault.leases.ids().find((id) => id.startsWith('database/creds/short/'))!;
+      // The state TTL is 24 h; the two-second lease sets the deadline the sweeper acts on.
+      await eventually(async () => vault.leases.revoked.includes(leaseId), 8000);
+      assert.equal(await postgres.canLogIn(username!, password!), false);
+    } finally {
+      await sweeping.close();
+    }
   });
 
   it('answers 502 and records no state when Vault cannot create the user', async () => {
