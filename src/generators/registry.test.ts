@@ -18,6 +18,7 @@ describe('generator registry', () => {
       STSSessionToken: 'stsSessionTokenSpec',
       ECRAuthorizationToken: 'ecrAuthorizationTokenSpec',
       Webhook: 'webhookSpec',
+      VaultDynamicSecret: 'vaultDynamicSecretSpec',
     });
   });
 

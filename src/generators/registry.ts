@@ -6,6 +6,7 @@ import { sshKeyGenerator } from './ssh-key/index.js';
 import { stsSessionTokenGenerator } from './sts-session-token/index.js';
 import { uuidGenerator } from './uuid/index.js';
 import { webhookGenerator } from './webhook/index.js';
+import { vaultDynamicGenerator } from './vault-dynamic/index.js';
 
 /** Every supported generator kind; one line per generator. */
 export const generatorDefinitions: readonly GeneratorDefinition[] = [
@@ -16,6 +17,7 @@ export const generatorDefinitions: readonly GeneratorDefinition[] = [
   stsSessionTokenGenerator,
   ecrAuthorizationTokenGenerator,
   webhookGenerator,
+  vaultDynamicGenerator,
 ];
 
 export function findGenerator(kind: string): GeneratorDefinition | undefined {

@@ -3,6 +3,7 @@ import { fakeProvider } from './fake/index.js';
 import { kubernetesProvider } from './kubernetes/index.js';
 import type { ProviderDefinition } from './provider.js';
 import { webhookProvider } from './webhook/index.js';
+import { vaultProvider } from './vault/index.js';
 
 /** Every supported `spec.provider.<key>` of ClusterSecretStore; one line per provider. */
 export const providerDefinitions: readonly ProviderDefinition[] = [
@@ -10,6 +11,7 @@ export const providerDefinitions: readonly ProviderDefinition[] = [
   kubernetesProvider,
   awsProvider,
   webhookProvider,
+  vaultProvider,
 ];
 
 export function findProvider(key: string): ProviderDefinition | undefined {

@@ -44,8 +44,8 @@ describe('ClusterSecretStore', () => {
 
   it('names the supported providers when the provider key is unknown', () => {
     const supported = providerDefinitions.map((definition) => `\`${definition.key}\``).join(', ');
-    assert.deepEqual(problems(store({ provider: { vault: {} } })), [
-      `spec.provider.vault: unknown provider \`vault\`; supported providers: ${supported}`,
+    assert.deepEqual(problems(store({ provider: { gitlab: {} } })), [
+      `spec.provider.gitlab: unknown provider \`gitlab\`; supported providers: ${supported}`,
     ]);
     assert.match(problems(store({ provider: { fak: {} } }))[0] ?? '', /did you mean `fake`\?$/);
   });

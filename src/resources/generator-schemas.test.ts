@@ -24,6 +24,13 @@ const minimalSpecs: Record<string, object> = {
   STSSessionToken: { region: 'us-east-1' },
   ECRAuthorizationToken: { region: 'us-east-1' },
   Webhook: { url: 'https://hooks.example.com/new', result: { jsonPath: '$' } },
+  VaultDynamicSecret: {
+    path: 'database/creds/app',
+    provider: {
+      server: 'https://vault.example.com',
+      auth: { tokenSecretRef: { name: 'vault', key: 'token' } },
+    },
+  },
 };
 
 function minimalSpec(kind: string): object {

@@ -74,6 +74,9 @@ const jwtAuthSchema = z.strictObject(
   }),
 );
 
+// Set by the hub from `auth` and `namespace`; a second copy would confuse Vault.
+const reservedHeaders = /^(x-vault-token|x-vault-namespace|authorization)$/i;
+
 const unsupportedAuth = ['ldap', 'userPass', 'cert', 'iam', 'gcp', 'aws', 'azure'];
 
 /** `auth`: exactly one method. */
@@ -139,6 +142,9 @@ export const vaultProviderSchema = z
       auth: vaultAuthSchema,
       headers: z
         .record(z.string(), z.string())
+        .refine((headers) => !Object.keys(headers).some((name) => reservedHeaders.test(name)), {
+          error: 'headers must not set X-Vault-Token, X-Vault-Namespace or Authorization',
+        })
         .optional()
         .describe('Extra HTTP headers sent with every request to Vault.'),
       forwardInconsistent: z
@@ -147,7 +153,9 @@ export const vaultProviderSchema = z
         .describe('Ask a performance standby to forward reads it cannot serve consistently.'),
       readYourWrites: z.boolean().optional().describe('Accepted and ignored: the hub only reads.'),
       checkAndSet: z
-        .unknown()
+        .strictObject({
+          required: z.boolean().optional().describe('Whether writes must use check-and-set.'),
+        })
         .optional()
         .describe('Accepted and ignored: it applies to writes (PushSecret) only.'),
     },

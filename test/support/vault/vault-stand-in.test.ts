@@ -231,6 +231,31 @@ describe('Vault stand-in', () => {
     assert.equal(noLease.status, 400);
   });
 
+  it('revokes a token by its accessor, and answers 400 for an accessor it does not know', async () => {
+    vault.writePolicy('accessor-revoker', [
+      { path: 'auth/token/revoke-accessor', capabilities: ['update'] },
+    ]);
+    const revoker = vault.createToken({ policies: ['accessor-revoker'] });
+    const target = vault.createToken({ policies: [], ttlSeconds: 600 });
+    const accessor = vault.tokens.find(target)!.accessor;
+    const revoked = await vaultRequest(vault, 'POST', '/v1/auth/token/revoke-accessor', {
+      token: revoker,
+      body: { accessor },
+    });
+    assert.equal(revoked.status, 204);
+    assert.equal(vault.tokens.find(target), undefined);
+    const again = await vaultRequest(vault, 'POST', '/v1/auth/token/revoke-accessor', {
+      token: revoker,
+      body: { accessor },
+    });
+    assert.equal(again.status, 400);
+    const denied = await vaultRequest(vault, 'POST', '/v1/auth/token/revoke-accessor', {
+      token: reader,
+      body: { accessor },
+    });
+    assert.equal(denied.status, 403);
+  });
+
   it('answers a configured fault status, and recovers', async () => {
     vault.setFault({ status: 503 });
     const failing = await vaultRequest(vault, 'GET', '/v1/secret/data/app/db', { token: reader });

@@ -13,6 +13,7 @@ import {
   ok,
   parseBody,
   permissionDenied,
+  stringField,
   unsupportedOperation,
   VaultHttpError,
   type VaultReply,
@@ -294,7 +295,7 @@ export class VaultStandIn {
     | { kind: 'builtin' }
     | { kind: 'mount'; mount: SecretMount; mountPath: string; subPath: string } {
     if (
-      /^auth\/token\/(lookup|renew|revoke)-self$/.test(path) ||
+      /^auth\/token\/((lookup|renew|revoke)-self|revoke-accessor)$/.test(path) ||
       /^sys\/leases\/(revoke|lookup)(\/.*)?$/.test(path)
     ) {
       return { kind: 'builtin' };
@@ -331,6 +332,14 @@ export class VaultStandIn {
     }
     if (path === 'auth/token/revoke-self') {
       this.tokens.revoke(token.id);
+      return noContent;
+    }
+    if (path === 'auth/token/revoke-accessor') {
+      const accessor = stringField(body, 'accessor', true)!;
+      const target = this.tokens.findByAccessor(accessor);
+      // Vault refuses an accessor it does not know (or no longer knows) with 400.
+      if (target === undefined) throw badRequest('1 error occurred:\n\t* invalid accessor\n\n');
+      this.tokens.revoke(target.id);
       return noContent;
     }
     const fromUrl = /^sys\/leases\/(?:revoke|lookup)\/(.+)$/.exec(path)?.[1];

@@ -87,6 +87,14 @@ export class TokenStore {
     return entry;
   }
 
+  /** The live token with that accessor. */
+  findByAccessor(accessor: string): TokenEntry | undefined {
+    for (const entry of this.#tokens.values()) {
+      if (entry.accessor === accessor) return this.find(entry.id);
+    }
+    return undefined;
+  }
+
   revoke(id: string): boolean {
     return this.#tokens.delete(id);
   }

@@ -22,6 +22,9 @@ export interface CachedLoginOptions {
   namespace?: string;
 }
 
+/** Milliseconds between refresh attempts while Vault refuses them and the token lives. */
+const retryPauseMs = 10_000;
+
 /** Waits for `promise`, or rejects with `BackendTimeout` once `signal` aborts. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
@@ -51,6 +54,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
  * does not cancel it for the others (each attempt is bounded by the HTTP client).
  */
 export class CachedLogin implements TokenSource {
+  readonly isReplaceable = true;
   readonly #login: LoginMethod;
   readonly #transport: VaultTransport;
   readonly #now: () => number;
@@ -81,21 +85,30 @@ export class CachedLogin implements TokenSource {
     return untilAborted(this.#pending, signal);
   }
 
-  refused(token: string): boolean {
+  forget(token: string): void {
     if (this.#current?.token === token) this.#current = undefined;
-    return true;
   }
 
   async #refresh(): Promise<string> {
     const current = this.#current;
     const now = this.#now();
-    if (current?.isRenewable && current.expiresAt !== undefined && now < current.expiresAt) {
+    const isAlive = current?.expiresAt !== undefined && now < current.expiresAt;
+    if (current?.isRenewable && isAlive) {
       const renewed = await this.#renew(current).catch(() => undefined);
       if (renewed !== undefined) return renewed;
     }
-    const result = await this.#login(this.#transport);
-    this.#keep(result, result.leaseDurationSeconds);
-    return result.token;
+    try {
+      const result = await this.#login(this.#transport);
+      this.#keep(result, result.leaseDurationSeconds);
+      return result.token;
+    } catch (error) {
+      if (current === undefined || !isAlive) throw error;
+      // Vault's auth is failing but the token still works: keep using it, and try again
+      // after a pause instead of at every request.
+      const remaining = current.expiresAt! - now;
+      current.refreshAt = now + Math.min(retryPauseMs, remaining / 2);
+      return current.token;
+    }
   }
 
   /** Renews the token; undefined when Vault refused (a new login follows). */

@@ -5,10 +5,12 @@ export interface TokenSource {
   /** The token to send now; logs in or renews first when needed. */
   token(signal?: AbortSignal): Promise<string>;
   /**
-   * Told that Vault answered 403 to `token`. Returns whether one retry with a fresh token
-   * is worth it (a cached login may have been revoked; a configured token stays refused).
+   * Whether a token Vault no longer accepts can be replaced by a new login. False for a
+   * configured token: whoever issued it owns its lifetime.
    */
-  refused(token: string): boolean;
+  readonly isReplaceable: boolean;
+  /** Drops `token` when it is the cached one, so the next call logs in again. */
+  forget(token: string): void;
 }
 
 /** A Vault client token obtained by a login, and what Vault said about its lease. */

@@ -9,6 +9,8 @@ import type { TokenSource } from './token-source.js';
  * lifetime, and a 403 to it is final.
  */
 export class SecretToken implements TokenSource {
+  readonly isReplaceable = false;
+
   constructor(
     private readonly ref: SecretKeyRef,
     private readonly context: BackendContext,
@@ -26,7 +28,7 @@ export class SecretToken implements TokenSource {
     return token;
   }
 
-  refused(): boolean {
-    return false;
+  forget(): void {
+    // The Secret is read at every call: there is nothing cached to drop.
   }
 }
