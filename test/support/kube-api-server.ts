@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,12 +7,18 @@ import { promisify } from 'node:util';
 
 import { Agent, request, type Dispatcher } from 'undici';
 
+import { repoPath } from './repo.js';
 import { buildCrds, type CustomResourceDefinition } from '../../src/resources/crds/index.js';
 
 const run = promisify(execFile);
 
 /** The shared scripts that run apiextensions-apiserver over etcd (see their README). */
-export const kubeScripts = process.env.KUBE_SCRIPTS ?? '/work/shared/kube';
+export const kubeScripts =
+  process.env.KUBE_SCRIPTS ??
+  [repoPath('..', 'shared', 'kube'), '/work/shared/kube'].find((path) =>
+    existsSync(join(path, 'start.sh')),
+  ) ??
+  '/work/shared/kube';
 
 /** An answer of the API server: status and parsed JSON body. */
 export interface KubeResponse {
