@@ -5,40 +5,64 @@ import { KubeApi } from '../../src/kubernetes/index.js';
 import { KubernetesStateStore } from '../../src/state/index.js';
 import { appToken, caBody, call, eventually, issuerA } from '../support/hub.js';
 import { startKubeScene } from '../support/kube-hub.js';
-import type { KubeReplica, KubeScene } from '../support/kube-hub.js';
+import type { KubeScene } from '../support/kube-hub.js';
+import { CliProcess } from '../support/process.js';
 
 const generatorStates = '/apis/generators.external-secrets.io/v1alpha1/generatorstates';
 
-/** How many states a replica's sweeper removed, from its `generator state sweep done` lines. */
-function sweptBy(replica: KubeReplica): number {
-  return replica.logs
-    .entries()
-    .filter((entry) => entry.msg === 'generator state sweep done')
-    .reduce((sum, entry) => sum + Number(entry.removed ?? 0), 0);
+/** One `federation-server serve --kubeconfig` process and the URL it listens on. */
+interface Replica {
+  process: CliProcess;
+  url: string;
 }
 
-describe('two replicas on one API server', { timeout: 120_000 }, () => {
+/** How many states a replica's sweeper removed, from its `generator state sweep done` lines. */
+function sweptBy(replica: Replica): number {
+  return replica.process.stdout
+    .split('\n')
+    .filter((line) => line.includes('"generator state sweep done"'))
+    .reduce(
+      (sum, line) => sum + Number((JSON.parse(line) as { removed?: number }).removed ?? 0),
+      0,
+    );
+}
+
+describe('two server processes on one API server', { timeout: 120_000 }, () => {
   let scene: KubeScene;
-  let first: KubeReplica;
-  let second: KubeReplica;
+  const replicas: Replica[] = [];
+
+  const startReplica = async (): Promise<Replica> => {
+    // Short-lived states and frequent sweeps, so both sweepers race for the same states.
+    const process = new CliProcess([
+      'serve',
+      ...['--kubeconfig', scene.kube.kubeconfigPath, '--listen', '127.0.0.1:0'],
+      ...['--namespace', 'federation-system', '--audit-log', 'off', '--log-level', 'debug'],
+      ...['--state-ttl', '1500ms', '--sweep-interval', '200ms'],
+    ]);
+    const [, url = ''] = await process.waitFor(
+      /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"server listening"/,
+    );
+    const replica = { process, url };
+    replicas.push(replica);
+    await eventually(
+      async () => (await call(replica, '/readyz', { method: 'GET' })).status === 200,
+      15_000,
+    );
+    return replica;
+  };
 
   before(async () => {
     scene = await startKubeScene();
-    // Short-lived states and frequent sweeps, so both sweepers race for the same states.
-    const overrides = { stateTtlMs: 1500, sweepIntervalMs: 200 };
-    first = await scene.startReplica(overrides);
-    second = await scene.startReplica(overrides);
-    for (const replica of [first, second]) {
-      await eventually(
-        async () => (await call(replica, '/readyz', { method: 'GET' })).status === 200,
-        10_000,
-      );
-    }
+    await startReplica();
+    await startReplica();
   });
-  after(async () => scene?.close());
+  after(async () => {
+    for (const replica of replicas) await replica.process.stop();
+    await scene?.close();
+  });
 
   it('both serve secrets and generators from their own view', async () => {
-    for (const replica of [first, second]) {
+    for (const replica of replicas) {
       const secret = await call(replica, '/secretstore/main-store/secrets/hello', {
         token: appToken(scene.clusterA),
         body: caBody(scene.clusterA),
@@ -50,7 +74,7 @@ describe('two replicas on one API server', { timeout: 120_000 }, () => {
   it('revokes each expired state exactly once between them', async () => {
     const issued = 12;
     for (let index = 0; index < issued; index += 1) {
-      const replica = index % 2 === 0 ? first : second;
+      const replica = replicas[index % 2]!;
       const result = await call(replica, '/generators/gen/Password/db-password', {
         token: appToken(scene.clusterA, { pod: { name: `worker-${index}`, uid: `uid-${index}` } }),
         body: caBody(scene.clusterA),
@@ -62,11 +86,12 @@ describe('two replicas on one API server', { timeout: 120_000 }, () => {
       const list = await scene.kube.request('GET', generatorStates);
       return (list.body.items ?? []).length === 0;
     }, 20_000);
+    const swept = () => replicas.reduce((sum, replica) => sum + sweptBy(replica), 0);
     // A sweep logs once it has ended, which may be after its last removal; then a few more
     // sweeps run, which must find nothing left to revoke.
-    await eventually(async () => sweptBy(first) + sweptBy(second) >= issued, 10_000);
+    await eventually(async () => swept() >= issued, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    assert.equal(sweptBy(first) + sweptBy(second), issued);
+    assert.equal(swept(), issued);
   });
 
   it('grants each claim to one of two replicas racing for it', async () => {

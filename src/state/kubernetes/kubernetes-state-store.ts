@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 
 import { FederationError } from '../../errors.js';
@@ -24,7 +25,10 @@ export interface KubernetesStateStoreOptions {
    * one); the server's own namespace. Default `default`.
    */
   fallbackNamespace?: string;
-  /** Names this replica in claims; default the host name (the pod name). */
+  /**
+   * Names this replica in claims; default the host name (the pod name) and a random
+   * suffix, so that two processes on one host never take each other's claims as their own.
+   */
   holder?: string;
   /** The clock of `createdAt` and of claims; ms since the epoch, default `Date.now`. */
   now?: () => number;
@@ -64,7 +68,7 @@ export class KubernetesStateStore implements StateStore {
   constructor(api: KubeApi, options: KubernetesStateStoreOptions = {}) {
     this.#api = api;
     this.#fallbackNamespace = options.fallbackNamespace ?? 'default';
-    this.#holder = options.holder ?? hostname();
+    this.#holder = options.holder ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
     this.#now = options.now ?? Date.now;
   }
 
