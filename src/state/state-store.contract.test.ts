@@ -166,6 +166,22 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
       assert.equal((await store.find(filter)).length, 6);
     });
 
+    it('finds the states of a generator and an owner whose names exceed 63 characters', async () => {
+      const name = `db-password.${'a'.repeat(70)}`;
+      const pod = `web-${'b'.repeat(80)}`;
+      const id = await store.reserve(
+        newState({ generator: { ...generator, name }, owner: { ...owner, pod } }),
+      );
+      await store.reserve(newState());
+
+      const found = await store.find({ ...filter, generatorName: name, ownerName: pod });
+
+      assert.deepEqual(
+        found.map((record) => record.id),
+        [id],
+      );
+    });
+
     it('matches an owner name against the pod name or the service account name', async () => {
       const byPod = await store.reserve(newState({ owner: { ...owner, serviceAccount: 'api' } }));
       const bySa = await store.reserve(newState({ owner: { ...owner, pod: 'api-1' } }));

@@ -10,6 +10,7 @@ import {
   completionPatch,
   generatorStateApiVersion,
   generatorStatePlural,
+  labelValue,
   managedByValue,
   matchesFilter,
   newStateObject,
@@ -124,7 +125,7 @@ export class KubernetesStateStore implements StateStore {
       const narrower =
         filter.generatorName === undefined
           ? ''
-          : `,${stateLabels.generator}=${filter.generatorName}`;
+          : `,${stateLabels.generator}=${labelValue(filter.generatorName)}`;
       const records = await this.#list(namespace, narrower);
       return records.filter((record) => matchesFilter(record, filter)).sort(byTime('createdAt'));
     });
