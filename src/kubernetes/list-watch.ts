@@ -109,8 +109,14 @@ export class ListWatch {
         }
         const reason = error instanceof KubeApiError ? error.reason : 'WatchFailed';
         this.#lastError = error instanceof Error ? error.message : String(error);
+        // A 404 for the whole collection: its CRD is not installed (or, for a second after
+        // an API server start, not registered yet).
+        const hint =
+          error instanceof KubeApiError && error.isNotFound
+            ? { hint: 'is its CRD installed?' }
+            : {};
         this.#options.logger.warn(
-          { path: this.#path, reason, retryMs: backoff },
+          { path: this.#path, reason, retryMs: backoff, ...hint },
           'kubernetes list or watch failed; retrying',
         );
         await sleep(backoff, undefined, { signal: this.#abort.signal }).catch(() => undefined);
