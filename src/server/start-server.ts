@@ -67,6 +67,8 @@ export interface RunningServer {
   url: string;
   /** `http://host:port/metrics` as bound, when `metricsListen` was given. */
   metricsUrl?: string;
+  /** What `/readyz` says is still missing; empty once the server is ready. */
+  readiness(): string[];
   /**
    * Reads every configuration file and the TLS files again now, whatever their
    * fingerprints say (SIGHUP); resolves once the result is applied.
@@ -196,6 +198,8 @@ export async function startServer(
     intervalMs: options.sweepIntervalMs ?? 30_000,
     logger,
   });
+  const readiness = (): string[] =>
+    config.isLoaded ? source.waitingFor() : [readinessConditions.configuration];
   const app = buildApp({
     config,
     authenticator,
@@ -203,7 +207,7 @@ export async function startServer(
     logger,
     metrics,
     options: { backendTimeoutMs, limits: options.limits, tls },
-    readiness: () => (config.isLoaded ? source.waitingFor() : [readinessConditions.configuration]),
+    readiness,
     rateLimiter: new RateLimiter(options.rateLimit ?? { ratePerSecond: 100, burst: 2000 }),
     audit: trail,
   });
@@ -270,5 +274,12 @@ export async function startServer(
       logger.error({ auditLog: trail?.description, detail }, 'audit log not reopened');
     }
   };
-  return { url, metricsUrl: metricsListener?.url, reload, close: closeAll, reopenAudit };
+  return {
+    url,
+    metricsUrl: metricsListener?.url,
+    readiness,
+    reload,
+    close: closeAll,
+    reopenAudit,
+  };
 }

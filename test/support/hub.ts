@@ -204,6 +204,10 @@ export async function startTestHub(
   overrides: Partial<StandaloneOptions> = {},
   manifests?: (a: ClientCluster, b: ClientCluster) => Record<string, string>,
 ): Promise<TestHub> {
+  if (process.env.FEDERATION_TEST_MODE === 'kubernetes') {
+    const { startKubernetesTestHub } = await import('./kube-hub.js');
+    return startKubernetesTestHub(overrides, manifests);
+  }
   const root = await mkdtemp(join(tmpdir(), 'fed-hub-'));
   const configDir = join(root, 'config');
   const dataDir = join(root, 'data');

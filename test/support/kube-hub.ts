@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,6 +12,8 @@ import { startKubernetesMode } from '../../src/server/kubernetes-mode.js';
 import type { KubernetesModeOptions } from '../../src/server/kubernetes-mode.js';
 import type { RunningServer } from '../../src/server/standalone.js';
 import { baseManifests, issuerA, issuerB, LogCapture } from './hub.js';
+import type { TestHub } from './hub.js';
+import type { StandaloneOptions } from '../../src/server/standalone.js';
 import { startKubeApiServer } from './kube-api-server.js';
 import type { KubeApiServer, KubeObject } from './kube-api-server.js';
 
@@ -121,4 +123,81 @@ export async function startKubeScene(): Promise<KubeScene> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The `startTestHub` of the end-to-end tests, in Kubernetes mode: the same client clusters
+ * and manifests, applied as custom resources of a real API server, and the server started
+ * with the same options. It runs when `FEDERATION_TEST_MODE=kubernetes` is set, so that
+ * the end-to-end suites check both modes with one set of tests.
+ */
+export async function startKubernetesTestHub(
+  overrides: Partial<StandaloneOptions>,
+  manifests?: (a: ClientCluster, b: ClientCluster) => Record<string, string>,
+): Promise<TestHub> {
+  const kube = await startKubeApiServer();
+  await kube.installCrds();
+  const clusterA = await startClientCluster({ issuer: issuerA });
+  const clusterB = await startClientCluster({ issuer: issuerB, algorithm: 'ES256' });
+  const root = await mkdtemp(join(tmpdir(), 'fed-kube-test-hub-'));
+  const apply = async (yaml: string): Promise<void> => {
+    for (const document of parseAllDocuments(yaml)) {
+      const object = document.toJS() as KubeObject | null;
+      if (object) await applyObject(kube, object);
+    }
+  };
+  for (const text of Object.values((manifests ?? baseManifests)(clusterA, clusterB))) {
+    await apply(text);
+  }
+
+  const logs = new LogCapture();
+  const dataDir = join(root, 'data');
+  await mkdir(dataDir, { mode: 0o700 });
+  // The config dir, data dir and their polling belong to standalone mode.
+  const rest: Partial<StandaloneOptions> = { ...overrides };
+  delete rest.configDir;
+  delete rest.dataDir;
+  delete rest.configPollIntervalMs;
+  delete rest.audit;
+  const audit = overrides.audit;
+  const auditLog = audit?.log ?? join(dataDir, 'audit.log');
+  const server = await startKubernetesMode({
+    kube: { kubeconfig: kube.kubeconfigPath },
+    host: '127.0.0.1',
+    port: 0,
+    logger: createLogger('debug', logs),
+    namespace: 'federation-system',
+    watchBackoffMs: 100,
+    ...rest,
+    audit: {
+      log: auditLog,
+      keyFile: audit?.keyFile ?? join(dataDir, 'audit.key'),
+      sink: audit?.sink,
+    },
+  });
+  // Kubernetes mode listens before its first sync; the tests start once it is in sync.
+  for (let waited = 0; server.readiness().length > 0; waited += 50) {
+    if (waited > 15_000) throw new Error(`never ready: ${server.readiness().join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const hub: TestHub = {
+    url: server.url,
+    metricsUrl: server.metricsUrl,
+    configDir: root,
+    dataDir,
+    auditLog,
+    clusterA,
+    clusterB,
+    logs,
+    server,
+    writeManifest: (_file, text) => apply(text),
+    close: async () => {
+      await hub.server.close();
+      await clusterA.close();
+      await clusterB.close();
+      await kube.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+  return hub;
 }
