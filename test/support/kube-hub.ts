@@ -67,26 +67,38 @@ async function applyObject(kube: KubeApiServer, object: KubeObject): Promise<voi
   }
 }
 
-/**
- * Starts the scene: the API server from `shared/kube`, every CRD, the client clusters of
- * the end-to-end tests and the same baseline configuration as standalone mode's, as
- * objects. Replicas started from it stop with `close()`.
- */
-export async function startKubeScene(): Promise<KubeScene> {
+/** The API server with every CRD, the two client clusters, and the manifests applied. */
+async function startKubeBase(
+  manifests: (a: ClientCluster, b: ClientCluster) => Record<string, string>,
+): Promise<{
+  kube: KubeApiServer;
+  clusterA: ClientCluster;
+  clusterB: ClientCluster;
+  apply: (yaml: string) => Promise<void>;
+}> {
   const kube = await startKubeApiServer();
   await kube.installCrds();
   const clusterA = await startClientCluster({ issuer: issuerA });
   const clusterB = await startClientCluster({ issuer: issuerB, algorithm: 'ES256' });
-  const dataDir = await mkdtemp(join(tmpdir(), 'fed-kube-hub-'));
-  const replicas: RunningServer[] = [];
-
   const apply = async (yaml: string): Promise<void> => {
     for (const document of parseAllDocuments(yaml)) {
       const object = document.toJS() as KubeObject | null;
       if (object) await applyObject(kube, object);
     }
   };
-  for (const text of Object.values(baseManifests(clusterA, clusterB))) await apply(text);
+  for (const text of Object.values(manifests(clusterA, clusterB))) await apply(text);
+  return { kube, clusterA, clusterB, apply };
+}
+
+/**
+ * Starts the scene: the API server from `shared/kube`, every CRD, the client clusters of
+ * the end-to-end tests and the same baseline configuration as standalone mode's, as
+ * objects. Replicas started from it stop with `close()`.
+ */
+export async function startKubeScene(): Promise<KubeScene> {
+  const { kube, clusterA, clusterB, apply } = await startKubeBase(baseManifests);
+  const dataDir = await mkdtemp(join(tmpdir(), 'fed-kube-hub-'));
+  const replicas: RunningServer[] = [];
 
   return {
     kube,
@@ -135,20 +147,8 @@ export async function startKubernetesTestHub(
   overrides: Partial<StandaloneOptions>,
   manifests?: (a: ClientCluster, b: ClientCluster) => Record<string, string>,
 ): Promise<TestHub> {
-  const kube = await startKubeApiServer();
-  await kube.installCrds();
-  const clusterA = await startClientCluster({ issuer: issuerA });
-  const clusterB = await startClientCluster({ issuer: issuerB, algorithm: 'ES256' });
+  const { kube, clusterA, clusterB, apply } = await startKubeBase(manifests ?? baseManifests);
   const root = await mkdtemp(join(tmpdir(), 'fed-kube-test-hub-'));
-  const apply = async (yaml: string): Promise<void> => {
-    for (const document of parseAllDocuments(yaml)) {
-      const object = document.toJS() as KubeObject | null;
-      if (object) await applyObject(kube, object);
-    }
-  };
-  for (const text of Object.values((manifests ?? baseManifests)(clusterA, clusterB))) {
-    await apply(text);
-  }
 
   const logs = new LogCapture();
   const dataDir = join(root, 'data');
