@@ -67,23 +67,27 @@ export class StatusWriter {
   /** Brings every status up to date with a new configuration. */
   async update(config: KubernetesConfig): Promise<void> {
     this.#config = config;
-    const writes: Promise<void>[] = [];
-    for (const [key, object] of config.objects) {
-      const wanted = this.#wantedConditions(object, key, config);
-      if (wanted !== undefined) writes.push(this.#write(object, wanted, config));
-    }
-    await Promise.all(writes);
+    await this.#writeAll(config, () => true);
   }
 
   /** Records a key fetch of a federation and writes its status. */
   async keysFetched(federation: string, fetch: KeyFetchResult): Promise<void> {
     this.#keyFetches.set(federation, fetch);
     if (fetch.result === 'success') this.#lastSuccess.set(federation, fetch);
-    const config = this.#config;
-    if (config === undefined) return;
+    if (this.#config === undefined) return;
+    await this.#writeAll(
+      this.#config,
+      (object) => object.kind === 'KubernetesFederation' && object.metadata?.name === federation,
+    );
+  }
+
+  async #writeAll(
+    config: KubernetesConfig,
+    isWanted: (object: KubeObject) => boolean,
+  ): Promise<void> {
     const writes: Promise<void>[] = [];
     for (const [key, object] of config.objects) {
-      if (object.kind !== 'KubernetesFederation' || object.metadata?.name !== federation) continue;
+      if (!isWanted(object)) continue;
       const wanted = this.#wantedConditions(object, key, config);
       if (wanted !== undefined) writes.push(this.#write(object, wanted, config));
     }
