@@ -70,7 +70,11 @@ test('accepts a valid token and returns the identity from its claims', async (t)
     pod: { name: 'app-7d9f', uid: 'pod-uid' },
   });
   const identity = await authenticate(token);
+  const { jti } = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+    jti: string;
+  };
   assert.deepEqual(identity, {
+    tokenId: jti,
     federation: 'cluster-a',
     issuer: 'https://kubernetes.default.svc.cluster.local',
     subject: 'system:serviceaccount:app-ns:app-sa',

@@ -10,4 +10,6 @@ export interface Identity {
   pod?: { name: string; uid?: string };
   /** Seconds since the epoch. */
   expiresAt: number;
+  /** The token's `jti`, when it carries a non-empty string one. */
+  tokenId?: string;
 }

@@ -63,6 +63,7 @@ function identityFrom(federation: string, payload: JWTPayload): Identity {
     subject: payload.sub as string,
     expiresAt: payload.exp as number,
   };
+  if (typeof payload.jti === 'string' && payload.jti !== '') identity.tokenId = payload.jti;
 
   const claim = payload['kubernetes.io'];
   if (claim === undefined) return identity;

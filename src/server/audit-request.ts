@@ -1,31 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 
 import type { AuditEvent, AuditResource, AuditTrail } from '../audit/index.js';
-import { decodeUnverifiedToken } from '../authn/unverified-token.js';
 import { FederationError } from '../errors.js';
-import { bearerToken } from './caller.js';
-
-/**
- * Every matched route is audited unless it opts out with `config: { audit: false }`
- * (health and readiness). Requests that match no route are not.
- */
-function isAudited(request: FastifyRequest): boolean {
-  return request.routeOptions.url !== undefined && request.routeOptions.config.audit !== false;
-}
-
-/** The `jti` of the request's token; only called once that token verified. */
-function tokenIdOf(request: FastifyRequest): string | undefined {
-  try {
-    const { jti } = decodeUnverifiedToken(bearerToken(request)).payload;
-    return typeof jti === 'string' && jti !== '' ? jti : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { routeInfoOf } from './route-info.js';
 
 function auditEvent(request: FastifyRequest, status: number, reason: string): AuditEvent {
   const event: AuditEvent = {
-    route: `${request.method} ${request.routeOptions.url ?? ''}`,
+    route: `${request.method} ${routeInfoOf(request).url ?? ''}`,
     requestId: request.id,
     resource: request.auditResource,
     decision: status < 400 ? 'allow' : 'deny',
@@ -43,7 +24,7 @@ function auditEvent(request: FastifyRequest, status: number, reason: string): Au
     namespace: identity.namespace,
     serviceAccount: identity.serviceAccount?.name,
     pod: identity.pod?.name,
-    tokenId: tokenIdOf(request),
+    tokenId: identity.tokenId,
   };
 }
 
@@ -60,7 +41,7 @@ export async function auditSuccess(
   request: FastifyRequest,
   audit: AuditTrail | undefined,
 ): Promise<void> {
-  if (audit === undefined || !isAudited(request)) return;
+  if (audit === undefined || !routeInfoOf(request).isAudited) return;
   try {
     await audit.record(auditEvent(request, 200, 'Ok'));
     request.isAudited = true;
@@ -78,7 +59,7 @@ export async function auditFailure(
   failure: FederationError,
   audit: AuditTrail | undefined,
 ): Promise<void> {
-  if (audit === undefined || request.isAudited || !isAudited(request)) return;
+  if (audit === undefined || request.isAudited || !routeInfoOf(request).isAudited) return;
   try {
     await audit.record(auditEvent(request, failure.status, failure.reason));
     request.isAudited = true;

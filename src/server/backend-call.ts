@@ -31,6 +31,15 @@ export class ConcurrencyLimit {
    * Resolves with a `release` function once a slot is held; rejects with the signal's
    * reason if it aborts first. Call `release` exactly once; further calls do nothing.
    */
+  /** Takes a free slot at once; only call it when `active < max` and nobody waits. */
+  tryAcquire(): () => void {
+    if (this.#active >= this.max || this.#waiting.size > 0) {
+      throw new Error('no free slot: use acquire');
+    }
+    this.#active += 1;
+    return this.#releaser();
+  }
+
   acquire(signal: AbortSignal): Promise<() => void> {
     if (signal.aborted) return Promise.reject(signal.reason);
     if (this.#active < this.max) {
@@ -83,6 +92,34 @@ export function setMaxConcurrentBackendCalls(max: number): void {
 }
 
 /**
+ * What a backend call is given: its abort signal, created only when the call (or a wait
+ * for a slot) reads it, so that a call that never looks at it costs no AbortController.
+ * Pass it on as the options of a provider or generator method.
+ */
+export interface BackendCallOptions {
+  readonly signal: AbortSignal;
+}
+
+/** Creates the AbortController on first use; aborting before that marks it pre-aborted. */
+class LazyAbort implements BackendCallOptions {
+  #controller: AbortController | undefined;
+  #isAborted = false;
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#isAborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  abort(): void {
+    this.#isAborted = true;
+    this.#controller?.abort();
+  }
+}
+
+/**
  * Runs one provider or generator call with a deadline. The call first waits for a slot of
  * the process-wide limit (see `setMaxConcurrentBackendCalls`), so that a slow backend
  * cannot pile up unbounded work; the wait counts against the same deadline, and a slot is
@@ -93,13 +130,13 @@ export function setMaxConcurrentBackendCalls(max: number): void {
  */
 export async function backendCall<T>(
   timeoutMs: number,
-  call: (signal: AbortSignal) => Promise<T>,
+  call: (options: BackendCallOptions) => Promise<T>,
   observe?: BackendCallObserver,
   limit: ConcurrencyLimit = backendCallLimit,
 ): Promise<T> {
   const started = performance.now();
   const elapsedSeconds = (): number => (performance.now() - started) / 1000;
-  const controller = new AbortController();
+  const abort = new LazyAbort();
   let isRunning = false;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -108,15 +145,23 @@ export async function backendCall<T>(
       // Rejected before the abort, so that the race settles with the timeout and not with
       // the abort error of whatever was waiting on the signal.
       reject(new FederationError('BackendTimeout', undefined, detail));
-      controller.abort();
+      abort.abort();
     }, timeoutMs);
   });
   try {
-    const release = await Promise.race([limit.acquire(controller.signal), deadline]);
+    const release =
+      limit.active < limit.max && limit.waiting === 0
+        ? limit.tryAcquire()
+        : await Promise.race([limit.acquire(abort.signal), deadline]);
     isRunning = true;
-    const running = Promise.resolve()
-      .then(() => call(controller.signal))
-      .finally(release);
+    let running: Promise<T>;
+    try {
+      running = call(abort);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    // The slot is held until the backend settles, even when the deadline came first.
+    running.then(release, release);
     const result = await Promise.race([running, deadline]);
     observe?.('success', elapsedSeconds());
     return result;

@@ -61,7 +61,7 @@ export async function issueCredentials(
   try {
     generated = await backendCall(
       options.backendTimeoutMs,
-      (signal) => entry.generator.generate({ signal }),
+      (callOptions) => entry.generator.generate(callOptions),
       options.metrics.generatorCall(entry.generatorKind, 'generate'),
     );
   } catch (error) {
@@ -101,7 +101,7 @@ async function undoUnrecorded(
     if (entry.generator.revoke) {
       await backendCall(
         options.backendTimeoutMs,
-        (signal) => entry.generator.revoke!(providerState, { signal }),
+        (callOptions) => entry.generator.revoke!(providerState, callOptions),
         options.metrics.generatorCall(entry.generatorKind, 'revoke'),
       );
     }
@@ -147,7 +147,7 @@ export async function revokeState(
   if (!generator.revoke) return;
   await backendCall(
     options.backendTimeoutMs,
-    (signal) => generator.revoke!(record.providerState, { signal }),
+    (callOptions) => generator.revoke!(record.providerState, callOptions),
     options.metrics.generatorCall(definition.kind, 'revoke'),
   );
 }

@@ -43,7 +43,7 @@ export function registerSecretStoreRoutes(app: FastifyInstance, context: ServerC
 
       const value = await backendCall(
         context.options.backendTimeoutMs,
-        (signal) => store.provider.getSecret(remoteRefOf(key, body), { signal }),
+        (callOptions) => store.provider.getSecret(remoteRefOf(key, body), callOptions),
         context.metrics.storeCall(store),
       );
       await auditSuccess(request, context.audit);
