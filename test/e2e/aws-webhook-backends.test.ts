@@ -16,6 +16,12 @@ import { startMoto, startSilentEndpoint, type Moto, type StandIn } from '../supp
 import { WebhookServer } from '../support/webhook-server.js';
 
 const hookToken = 'e2e-hook-token-93b1c';
+const staleHookToken = 'e2e-stale-hook-token-51d0e';
+
+/** A refusal that echoes the token it was sent, as some webhooks do. */
+function refusalOf(sent: string | string[] | undefined): string {
+  return JSON.stringify({ error: `token ${String(sent)} is not valid`, trace: 'hook-refusal-7f2' });
+}
 
 function manifest(apiVersion: string, kind: string, name: string, body: object): string {
   const namespaced = kind !== 'ClusterSecretStore' && kind !== 'Authorization';
@@ -57,7 +63,7 @@ describe('aws and webhook backends through the server', { timeout: 90_000 }, () 
     webhook = await WebhookServer.start();
     webhook.answer = (request) =>
       request.headers['x-token'] !== hookToken
-        ? { status: 403, body: '{}' }
+        ? { status: 403, body: refusalOf(request.headers['x-token']) }
         : request.url.startsWith('/values/')
           ? { status: 200, body: JSON.stringify({ value: `value of ${request.url.slice(8)}` }) }
           : { status: 200, body: JSON.stringify({ credentials: { user: 'generated-user' } }) };
@@ -70,6 +76,7 @@ describe('aws and webhook backends through the server', { timeout: 90_000 }, () 
       headers: { 'X-Token': '{{ .hook.token }}' },
       secrets: [{ name: 'hook', secretRef: { name: 'hook-auth', namespace: 'hub' } }],
     };
+    const staleHookFields = { ...hookFields, headers: { 'X-Token': '{{ .hook.stale }}' } };
     const files = [
       manifest('v1', 'Secret', 'aws-keys', {
         stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey },
@@ -77,7 +84,9 @@ describe('aws and webhook backends through the server', { timeout: 90_000 }, () 
       manifest('v1', 'Secret', 'aws-wrong-keys', {
         stringData: { id: moto.credentials.accessKeyId, secret: 'not-the-secret-key-value' },
       }),
-      manifest('v1', 'Secret', 'hook-auth', { stringData: { token: hookToken } }),
+      manifest('v1', 'Secret', 'hook-auth', {
+        stringData: { token: hookToken, stale: staleHookToken },
+      }),
       store('aws-sm', {
         aws: { service: 'SecretsManager', region: 'us-east-1', auth: keyRefs('aws-keys') },
       }),
@@ -97,6 +106,13 @@ describe('aws and webhook backends through the server', { timeout: 90_000 }, () 
           ...hookFields,
         },
       }),
+      store('hook-stale', {
+        webhook: {
+          url: `${webhook.url}/values/{{ .remoteRef.key }}`,
+          result: { jsonPath: '$.value' },
+          ...staleHookFields,
+        },
+      }),
       generator('STSSessionToken', 'sts', { region: 'us-east-1', auth: keyRefs('aws-keys') }),
       generator('ECRAuthorizationToken', 'ecr', { region: 'us-east-1', auth: keyRefs('aws-keys') }),
       generator('Webhook', 'hook-user', {
@@ -105,15 +121,29 @@ describe('aws and webhook backends through the server', { timeout: 90_000 }, () 
         result: { jsonPath: '$.credentials' },
         ...hookFields,
       }),
+      generator('Webhook', 'hook-user-stale', {
+        url: `${webhook.url}/users`,
+        method: 'POST',
+        result: { jsonPath: '$.credentials' },
+        ...staleHookFields,
+      }),
       manifest('federation.external-secrets.io/v1alpha1', 'Authorization', 'backends', {
         spec: {
           federationRef: { kind: 'KubernetesFederation', name: 'cluster-a' },
           subject: { issuer: issuerA, subject: 'system:serviceaccount:app:app-sa' },
-          allowedClusterSecretStores: ['aws-sm', 'aws-ssm', 'aws-wrong', 'aws-no-keys', 'hook'],
+          allowedClusterSecretStores: [
+            'aws-sm',
+            'aws-ssm',
+            'aws-wrong',
+            'aws-no-keys',
+            'hook',
+            'hook-stale',
+          ],
           allowedGenerators: [
             { name: 'sts', kind: 'STSSessionToken', namespace: 'gen' },
             { name: 'ecr', kind: 'ECRAuthorizationToken', namespace: 'gen' },
             { name: 'hook-user', kind: 'Webhook', namespace: 'gen' },
+            { name: 'hook-user-stale', kind: 'Webhook', namespace: 'gen' },
           ],
         },
       }),
@@ -183,11 +213,33 @@ describe('aws and webhook backends through the server', { timeout: 90_000 }, () 
     assert.deepEqual(generated.body, { user: 'generated-user' });
   });
 
+  it('answers 502 BackendError when the webhook refuses the token, echoing nothing of it', async () => {
+    const before = webhook.requests.length;
+    const results = [
+      await read('hook-stale', 'team/key'),
+      await generate('Webhook', 'hook-user-stale'),
+    ];
+    for (const result of results) {
+      assert.equal(result.status, 502, result.text);
+      assert.deepEqual(result.body, {
+        message: 'the secret backend failed',
+        reason: 'BackendError',
+      });
+      assert.doesNotMatch(result.text, /hook-refusal|stale-hook-token/);
+    }
+    // Both calls reached the webhook once each: a 403 is not retried.
+    assert.equal(webhook.requests.length - before, 2);
+    const logs = hub.logs.lines.join('\n');
+    assert.match(logs, /the webhook answered 403/);
+    assert.doesNotMatch(logs, /hook-refusal|stale-hook-token/);
+  });
+
   it('never logs a backend credential', () => {
     const logs = hub.logs.lines.join('\n');
     for (const secret of [
       moto.credentials.secretAccessKey,
       hookToken,
+      staleHookToken,
       'not-the-secret-key-value',
     ]) {
       assert.ok(!logs.includes(secret), 'a credential appears in the log');

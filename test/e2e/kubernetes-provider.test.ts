@@ -200,6 +200,19 @@ describe('the kubernetes provider through the server', () => {
     }
   });
 
+  it('sends a read 3 times in all when the API server answers 503', async () => {
+    api.fault = { status: 503 };
+    try {
+      const before = api.requests.length;
+      const failed = await read('k8s', 'db');
+      assert.equal(failed.status, 502, failed.text);
+      assert.equal(reasonOf(failed), 'BackendError');
+      assert.equal(api.requests.length - before, 3, 'the first attempt and 2 retries');
+    } finally {
+      api.fault = 'none';
+    }
+  });
+
   it('answers 503 StoreNotReady when the credentials Secret is missing', async () => {
     const result = await read('k8s-no-creds', 'db');
     assert.equal(result.status, 503);

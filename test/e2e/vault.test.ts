@@ -68,6 +68,19 @@ function vaultManifests(vault: VaultStandIn, unreachable: string): string {
       metadata: { name: 'db-user-short', namespace: 'gen' },
       spec: { path: 'database/creds/short', provider: provider(vault, 'gen') },
     },
+    // Token creation with a body: a call that changes Vault's state with POST or PUT.
+    ...(['POST', 'PUT'] as const).map((method) => ({
+      apiVersion: 'generators.external-secrets.io/v1alpha1',
+      kind: 'VaultDynamicSecret',
+      metadata: { name: `token-${method.toLowerCase()}`, namespace: 'gen' },
+      spec: {
+        path: 'auth/token/create',
+        method,
+        parameters: { ttl: '10m' },
+        resultType: 'Auth',
+        provider: provider(vault, 'gen'),
+      },
+    })),
     {
       apiVersion: 'federation.external-secrets.io/v1alpha1',
       kind: 'Authorization',
@@ -79,6 +92,8 @@ function vaultManifests(vault: VaultStandIn, unreachable: string): string {
         allowedGenerators: [
           { name: 'db-user', kind: 'VaultDynamicSecret', namespace: 'gen' },
           { name: 'db-user-short', kind: 'VaultDynamicSecret', namespace: 'gen' },
+          { name: 'token-post', kind: 'VaultDynamicSecret', namespace: 'gen' },
+          { name: 'token-put', kind: 'VaultDynamicSecret', namespace: 'gen' },
         ],
       },
     },
@@ -104,8 +119,8 @@ describe('vault store and VaultDynamicSecret through the server', () => {
       token,
       body: caBody(hub.clusterA, remoteRef ? { remoteRef } : {}),
     });
-  const generate = () =>
-    call(hub, '/generators/gen/VaultDynamicSecret/db-user', { token, body: caBody(hub.clusterA) });
+  const generate = (name = 'db-user') =>
+    call(hub, `/generators/gen/VaultDynamicSecret/${name}`, { token, body: caBody(hub.clusterA) });
   const revoke = () =>
     call(hub, '/generators/gen/VaultDynamicSecret/db-user', {
       method: 'DELETE',
@@ -210,6 +225,19 @@ describe('vault store and VaultDynamicSecret through the server', () => {
     }
   });
 
+  it('sends a KV read 3 times in all when Vault answers 503', async () => {
+    vault.setFault({ status: 503, path: 'secret/data/app/db' });
+    try {
+      const before = vault.faulted.length;
+      const failed = await read('app/db');
+      assert.equal(failed.status, 502, failed.text);
+      assert.equal(reasonOf(failed), 'BackendError');
+      assert.equal(vault.faulted.length - before, 3, 'the first attempt and 2 retries');
+    } finally {
+      vault.setFault(undefined);
+    }
+  });
+
   it('hands out a PostgreSQL user that logs in, until DELETE revokes its lease', async () => {
     const loginsBefore = vault.loginCount('approle');
     const generated = await generate();
@@ -265,11 +293,14 @@ describe('vault store and VaultDynamicSecret through the server', () => {
   });
 
   it('answers 502 and records no state when Vault cannot create the user', async () => {
-    vault.setFault({ status: 503 });
+    vault.setFault({ status: 503, path: 'database/creds/app' });
     try {
+      const before = vault.faulted.length;
       const failed = await generate();
       assert.equal(failed.status, 502);
       assert.equal(reasonOf(failed), 'BackendError');
+      // Even a GET of database/creds creates a user: it is never sent twice.
+      assert.equal(vault.faulted.length - before, 1);
     } finally {
       vault.setFault(undefined);
     }
@@ -279,6 +310,25 @@ describe('vault store and VaultDynamicSecret through the server', () => {
       assert.deepEqual(left, []);
     } finally {
       await state.close();
+    }
+  });
+
+  it('sends a POST or PUT dynamic secret once when Vault answers 503', async () => {
+    vault.setFault({ status: 503, path: 'auth/token/create' });
+    try {
+      for (const method of ['POST', 'PUT']) {
+        const before = vault.faulted.length;
+        const failed = await generate(`token-${method.toLowerCase()}`);
+        assert.equal(failed.status, 502, failed.text);
+        assert.equal(reasonOf(failed), 'BackendError');
+        assert.deepEqual(
+          vault.faulted.slice(before).map((request) => request.method),
+          [method],
+          'sent once, never retried',
+        );
+      }
+    } finally {
+      vault.setFault(undefined);
     }
   });
 

@@ -13,8 +13,11 @@ export interface CoreSecret {
   annotations?: Record<string, string>;
 }
 
-/** How the server misbehaves, for failure tests. */
-export type CoreApiFault = 'none' | 'status500' | { slowMs: number };
+/**
+ * How the server misbehaves, for failure tests: `status500` and `{ status }` answer every
+ * request with that status (recorded in `requests` all the same); `slowMs` delays answers.
+ */
+export type CoreApiFault = 'none' | 'status500' | { status: number } | { slowMs: number };
 
 /** One request the server saw. */
 export interface SeenRequest {
@@ -107,9 +110,13 @@ export class CoreSecretsApi {
     this.requests.push({ method: request.method ?? '', path, auth: caller.auth });
 
     const fault = this.fault;
-    if (typeof fault === 'object')
+    if (typeof fault === 'object' && 'slowMs' in fault)
       await new Promise((resolve) => setTimeout(resolve, fault.slowMs));
     if (fault === 'status500') return status(response, 500, 'InternalError', 'etcd is on fire');
+    if (typeof fault === 'object' && 'status' in fault) {
+      const reason = statusReasons[fault.status] ?? 'InternalError';
+      return status(response, fault.status, reason, 'the request could not be served');
+    }
     if (caller.namespaces === undefined)
       return status(response, 401, 'Unauthorized', 'Unauthorized');
 
@@ -146,6 +153,13 @@ export class CoreSecretsApi {
     });
   }
 }
+
+/** The `reason` the API server gives with these statuses. */
+const statusReasons: Record<number, string> = {
+  429: 'TooManyRequests',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
 
 function sendJson(response: ServerResponse, code: number, body: unknown): void {
   response.writeHead(code, { 'content-type': 'application/json' });

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+
 /** An access key moto knows, with a policy allowing every action. */
 export interface MotoCredentials {
   accessKeyId: string;
@@ -120,6 +122,37 @@ export async function startMoto(): Promise<Moto> {
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/** Temporary credentials: a key that moto honours only with its session token. */
+export interface TemporaryCredentials extends MotoCredentials {
+  sessionToken: string;
+}
+
+/**
+ * Assumes `moto.roleArn` with the IAM user's key. moto remembers the session token it
+ * issued and refuses the temporary key when a request carries another one or none.
+ */
+export async function assumeMotoRole(moto: Moto): Promise<TemporaryCredentials> {
+  const sts = new STSClient({
+    region: 'us-east-1',
+    endpoint: moto.url,
+    credentials: moto.credentials,
+  });
+  try {
+    const answer = await sts.send(
+      new AssumeRoleCommand({ RoleArn: moto.roleArn, RoleSessionName: 'session-token-test' }),
+    );
+    const { AccessKeyId, SecretAccessKey, SessionToken } = answer.Credentials ?? {};
+    if (!AccessKeyId || !SecretAccessKey || !SessionToken) throw new Error('no role credentials');
+    return {
+      accessKeyId: AccessKeyId,
+      secretAccessKey: SecretAccessKey,
+      sessionToken: SessionToken,
+    };
+  } finally {
+    sts.destroy();
   }
 }
 

@@ -90,6 +90,35 @@ describe('Webhook generator against a local HTTPS server', () => {
     assert.equal(server.requests.length - before, 1);
   });
 
+  it('answers BackendError for a 401 or 403, without the answer or the API key', async () => {
+    for (const status of [401, 403]) {
+      // A webhook that echoes the key it refused, as some do.
+      server.answer = (request) => ({
+        status,
+        body: JSON.stringify({
+          error: `refused ${String(request.headers['x-api-key'])}`,
+          hint: 'refusal-detail-q4',
+        }),
+      });
+      const before = server.requests.length;
+      const spec = {
+        method: 'GET',
+        body: undefined,
+        headers: { 'X-Api-Key': '{{ .hook.apikey }}' },
+      };
+      await assert.rejects(generator(spec).generate(), (error: unknown) => {
+        failsWith('BackendError')(error);
+        const failure = error as FederationError;
+        assert.equal(failure.detail, `the webhook answered ${status}`);
+        const exposed = JSON.stringify({ ...failure, body: failure.toBody() });
+        assert.doesNotMatch(`${exposed} ${failure.message}`, /refusal-detail|key-42/);
+        return true;
+      });
+      // Even a GET is sent once: a refusal is no transient failure.
+      assert.equal(server.requests.length - before, 1);
+    }
+  });
+
   it('answers BackendTimeout for a slow webhook and BackendError for an unreachable one', async () => {
     server.answer = () => ({ status: 200, body: '{}', delayMs: 3_000 });
     await assert.rejects(generator({ timeout: '200ms' }).generate(), failsWith('BackendTimeout'));

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { binaryBytes, dbVersionIds, seedMoto } from '../../../test/support/aws-seed.js';
 import {
+  assumeMotoRole,
   startFailingEndpoint,
   startMoto,
   startSilentEndpoint,
@@ -147,6 +148,37 @@ describe('aws provider against moto', { timeout: 120_000 }, () => {
       await rejectsWith(rotating.getSecret({ key: 'app/db' }), 'BackendError');
       putKeys(moto.credentials.accessKeyId, moto.credentials.secretAccessKey);
       assert.equal(await rotating.getSecret({ key: 'app/db', property: 'username' }), 'app');
+    });
+
+    it('signs with the session token named by sessionTokenSecretRef', async () => {
+      const temporary = await assumeMotoRole(moto);
+      const keys = (sessionToken: string) =>
+        secrets.replace(
+          new Map([
+            [
+              'aws/keys',
+              {
+                id: Buffer.from(temporary.accessKeyId),
+                secret: Buffer.from(temporary.secretAccessKey),
+                token: Buffer.from(`${sessionToken}\n`),
+              },
+            ],
+          ]),
+        );
+      const sessionTokenSecretRef = { name: 'keys', key: 'token', namespace: 'aws' };
+      const withToken = store({
+        service: 'SecretsManager',
+        auth: { secretRef: { ...secretRef, sessionTokenSecretRef } },
+      });
+      keys(temporary.sessionToken);
+      assert.equal(await withToken.getSecret({ key: 'app/db', property: 'username' }), 'app');
+
+      // moto checks the token sent with a temporary key: none, or another one, is refused.
+      const withoutToken = store({ service: 'SecretsManager' });
+      await rejectsWith(withoutToken.getSecret({ key: 'app/db' }), 'BackendError');
+      keys('not-the-session-token');
+      const error = await rejectsWith(withToken.getSecret({ key: 'app/db' }), 'BackendError');
+      assert.doesNotMatch(`${error.message} ${error.detail}`, /not-the-session|ASIA/);
     });
 
     it('uses the default credential chain when auth is absent', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { CoreSecretsApi } from '../../../test/support/core-secrets-api.js';
+import { CoreSecretsApi, type CoreApiFault } from '../../../test/support/core-secrets-api.js';
 import { TestCa } from '../../../test/support/test-certificates.js';
 import { FederationError, type Reason } from '../../errors.js';
 import type { RemoteRef, SecretProvider } from '../provider.js';
@@ -236,6 +236,24 @@ describe('kubernetes provider', () => {
     } finally {
       api.fault = 'none';
     }
+  });
+
+  it('sends a read 3 times in all on 429 and 503, and once on 500 and 403', async () => {
+    const attempts = async (fault: CoreApiFault, provider = tokenStore()) => {
+      api.fault = fault;
+      const before = api.requests.length;
+      try {
+        await assert.rejects(provider.getSecret({ key: 'db' }), failsWith('BackendError'));
+      } finally {
+        api.fault = 'none';
+      }
+      return api.requests.length - before;
+    };
+    assert.equal(await attempts({ status: 503 }), 3, 'the first attempt and 2 retries');
+    assert.equal(await attempts({ status: 429 }), 3);
+    assert.equal(await attempts('status500'), 1, 'a 500 is not transient');
+    const forbidden = tokenStore({ remoteNamespace: 'default' });
+    assert.equal(await attempts('none', forbidden), 1, 'nor is a refusal');
   });
 
   it('answers BackendError when the API server is unreachable', async () => {

@@ -239,6 +239,24 @@ describe('vault provider: KV reads', () => {
     assert.equal(await provider.getSecret({ key: 'app/db', property: 'password' }), 'pw-2');
   });
 
+  it('sends a KV read 3 times in all on 503, and once on 500', async () => {
+    const provider = store({ path: 'secret' });
+    const faultedReads = () =>
+      fixture.vault.faulted.filter((request) => request.path === 'secret/data/app/db').length;
+    try {
+      fixture.vault.setFault({ status: 503, path: 'secret/data/app/db' });
+      let before = faultedReads();
+      await assert.rejects(provider.getSecret({ key: 'app/db' }), failsWith('BackendError'));
+      assert.equal(faultedReads() - before, 3, 'the first attempt and 2 retries');
+      fixture.vault.setFault({ status: 500, path: 'secret/data/app/db' });
+      before = faultedReads();
+      await assert.rejects(provider.getSecret({ key: 'app/db' }), failsWith('BackendError'));
+      assert.equal(faultedReads() - before, 1, 'a 500 is not transient');
+    } finally {
+      fixture.vault.setFault(undefined);
+    }
+  });
+
   it('answers BackendTimeout when Vault answers after the deadline', async () => {
     const provider = store({ path: 'secret' });
     fixture.vault.setFault({ delayMs: 2000 });

@@ -5,12 +5,20 @@ import { unreachableEndpoint } from '../../../test/support/moto.js';
 import { TestCa } from '../../../test/support/test-certificates.js';
 import { WebhookServer } from '../../../test/support/webhook-server.js';
 import { FederationError, type Reason } from '../../errors.js';
-import type { RemoteRef, SecretProvider } from '../provider.js';
+import type { BackendLogger, RemoteRef, SecretProvider } from '../provider.js';
 import { MapSecretReader, type SecretValues } from '../secret-reader.js';
 import { webhookProvider } from './index.js';
 
 const secrets = new MapSecretReader();
 const token = 'hook-token-0123456789';
+
+/** Every line logged through the backend context, as JSON text. */
+const logged: string[] = [];
+const logger: BackendLogger = {
+  info: (object, message) => logged.push(JSON.stringify({ ...object, message })),
+  warn: (object, message) => logged.push(JSON.stringify({ ...object, message })),
+  error: (object, message) => logged.push(JSON.stringify({ ...object, message })),
+};
 
 function failsWith(reason: Reason) {
   return (error: unknown) => {
@@ -32,7 +40,7 @@ describe('webhook provider against a local HTTPS server', () => {
       secrets: [{ name: 'hook', secretRef: { name: 'hook-auth', namespace: 'hub' } }],
       ...spec,
     });
-    const provider = webhookProvider.create(parsed, { secrets });
+    const provider = webhookProvider.create(parsed, { secrets, logger });
     opened.push(provider);
     return provider;
   }
@@ -144,6 +152,28 @@ describe('webhook provider against a local HTTPS server', () => {
       return true;
     });
     assert.equal(server.requests.length - before, 3);
+  });
+
+  it('answers BackendError for a 401 or 403, sent once, without the answer or the token', async () => {
+    // A webhook that echoes the credential it refused, as some do.
+    const refusal = (status: number) => () => ({
+      status,
+      body: JSON.stringify({ error: `token ${token} refused`, hint: 'refusal-detail-x7' }),
+    });
+    for (const status of [401, 403]) {
+      server.answer = refusal(status);
+      const before = server.requests.length;
+      await assert.rejects(read({ key: 'k' }), (error: unknown) => {
+        failsWith('BackendError')(error);
+        const failure = error as FederationError;
+        assert.equal(failure.detail, `the webhook answered ${status}`);
+        const exposed = JSON.stringify({ ...failure, body: failure.toBody() });
+        assert.doesNotMatch(`${exposed} ${failure.message}`, /refusal-detail|hook-token/);
+        return true;
+      });
+      assert.equal(server.requests.length - before, 1, 'a refusal is not retried');
+    }
+    assert.doesNotMatch(logged.join('\n'), /refusal-detail|hook-token/);
   });
 
   it('answers BackendTimeout when the webhook is slower than timeout', async () => {

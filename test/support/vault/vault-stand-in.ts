@@ -23,8 +23,12 @@ import { LeaseRegistry } from './vault-leases.js';
 import type { Operation, SecretMount } from './vault-mount.js';
 import { isAllowed, TokenStore, type PolicyRule, type TokenEntry } from './vault-tokens.js';
 
-/** How the stand-in misbehaves for every request until cleared. */
-export type VaultFault = { status: number } | { delayMs: number };
+/**
+ * How the stand-in misbehaves until cleared: it answers `status`, to every request or only
+ * to those for the API path `path` (below `/v1/`, e.g. `secret/data/app/db`), or it waits
+ * `delayMs` before serving each request.
+ */
+export type VaultFault = { status: number; path?: string } | { delayMs: number };
 
 interface NamespaceState {
   policies: Map<string, PolicyRule[]>;
@@ -65,6 +69,12 @@ function operationOf(method: string, query: URLSearchParams): Operation {
   }
 }
 
+/** The API path below `/v1/`, decoded, without trailing slashes. */
+function apiPathOf(request: IncomingMessage): string {
+  const { pathname } = new URL(request.url ?? '/', 'https://vault.invalid');
+  return decodeURIComponent(pathname.replace(/^\/v1\//, '')).replace(/\/+$/, '');
+}
+
 function namespaceOf(request: IncomingMessage): string {
   const header = request.headers['x-vault-namespace'];
   return (typeof header === 'string' ? header : '').replace(/^\/+|\/+$/g, '');
@@ -97,6 +107,8 @@ export class VaultStandIn {
   readonly tokens: TokenStore;
   readonly leases: LeaseRegistry;
   readonly requests: RecordedRequest[] = [];
+  /** Requests answered by a status fault instead of being served; not in `requests`. */
+  readonly faulted: RecordedRequest[] = [];
   readonly logins: RecordedLogin[] = [];
   /** Milliseconds since the epoch; tests may replace it to move time. */
   now: () => number = () => Date.now();
@@ -189,7 +201,7 @@ export class VaultStandIn {
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
-      await this.#applyFault();
+      await this.#applyFault(request);
       reply = await this.#handle(request, Buffer.concat(chunks).toString('utf8'));
     } catch (error) {
       if (this.#closing.signal.aborted) return;
@@ -208,20 +220,23 @@ export class VaultStandIn {
       .end(JSON.stringify(reply.body));
   }
 
-  async #applyFault(): Promise<void> {
+  async #applyFault(request: IncomingMessage): Promise<void> {
     const fault = this.#fault;
     if (fault === undefined) return;
     if ('delayMs' in fault) {
       await sleep(fault.delayMs, undefined, { signal: this.#closing.signal });
       return;
     }
+    const path = apiPathOf(request);
+    if (fault.path !== undefined && fault.path !== path) return;
+    this.faulted.push({ method: request.method ?? 'GET', path, namespace: namespaceOf(request) });
     throw new VaultHttpError(fault.status, ['local node not active but active cluster node']);
   }
 
   async #handle(request: IncomingMessage, text: string): Promise<VaultReply> {
     const url = new URL(request.url ?? '/', 'https://vault.invalid');
     if (!url.pathname.startsWith('/v1/')) throw new VaultHttpError(404, []);
-    const path = decodeURIComponent(url.pathname.slice('/v1/'.length)).replace(/\/+$/, '');
+    const path = apiPathOf(request);
     const namespace = namespaceOf(request);
     const method = request.method ?? 'GET';
     this.requests.push({ method, path, namespace });
