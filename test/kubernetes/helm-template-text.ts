@@ -1,6 +1,6 @@
 /**
- * Static checks of Helm templates without Helm: what can be told from the text alone. No
- * template is executed; the checks read actions, references and the plain YAML between.
+ * Helm templates read as text, for what rendering cannot show: which values the actions
+ * read. No template is executed.
  */
 
 /** One `{{ ... }}` action, with its line number. */
@@ -57,25 +57,6 @@ function lineOf(source: string, index: number): number {
   return source.slice(0, index).split('\n').length;
 }
 
-const opening = /^(if|range|with|define|block)\b/;
-
-/** Problems with the nesting of if/range/with/define blocks and their `end`s. */
-export function blockProblems(actions: readonly TemplateAction[]): string[] {
-  const stack: TemplateAction[] = [];
-  const problems: string[] = [];
-  for (const action of actions) {
-    if (action.text.startsWith('/*')) continue;
-    if (opening.test(action.text)) stack.push(action);
-    else if (/^end\b/.test(action.text)) {
-      if (stack.pop() === undefined) problems.push(`line ${action.line}: end without a block`);
-    } else if (/^else\b/.test(action.text) && stack.length === 0) {
-      problems.push(`line ${action.line}: else outside a block`);
-    }
-  }
-  for (const open of stack) problems.push(`line ${open.line}: "${open.text}" is never ended`);
-  return problems;
-}
-
 /** Every `.Values.a.b` path an action reads, as `a.b`. */
 export function valuesReferences(actions: readonly TemplateAction[]): string[] {
   const paths = actions.flatMap((action) =>
@@ -84,42 +65,4 @@ export function valuesReferences(actions: readonly TemplateAction[]): string[] {
     ),
   );
   return [...new Set(paths)];
-}
-
-/** Names given to `include` and `define`. */
-export function templateNames(actions: readonly TemplateAction[], verb: 'include' | 'define') {
-  const pattern = new RegExp(`\\b${verb}\\s+"([^"]+)"`, 'g');
-  return actions.flatMap((action) =>
-    [...action.text.matchAll(pattern)].map((match) => match[1] ?? ''),
-  );
-}
-
-function isOnlyAction(line: string): boolean {
-  return line.startsWith('{{') && line.endsWith('}}') && line.indexOf('{{', 2) === -1;
-}
-
-/**
- * The template's YAML with its actions stood in for: a line that is only an action is
- * dropped, an action inside a line becomes the word `placeholder`. What is left must
- * still be YAML, which catches indentation and syntax mistakes in the static text.
- */
-/** `line` with every action in it (quoted braces included) replaced by `replacement`. */
-function replaceActions(line: string, replacement: string): string {
-  let result = '';
-  let position = 0;
-  for (;;) {
-    const open = line.indexOf('{{', position);
-    const close = open === -1 ? -1 : actionEnd(line, open + 2);
-    if (close === -1) return result + line.slice(position);
-    result += line.slice(position, open) + replacement;
-    position = close + 2;
-  }
-}
-
-export function staticYaml(source: string): string {
-  return source
-    .split('\n')
-    .filter((line) => !isOnlyAction(line.trim()))
-    .map((line) => replaceActions(line, 'placeholder'))
-    .join('\n');
 }

@@ -46,14 +46,26 @@ app.kubernetes.io/part-of: federation-server
 {{- if .Values.tls.enabled }}HTTPS{{ else }}HTTP{{ end }}
 {{- end }}
 
+{{/*
+The kubernetes.io/tls Secret the pods mount: tls.secretName, or <fullname>-tls. A pod waits
+in ContainerCreating until that Secret exists, so a missing certificate never turns into
+plain HTTP.
+*/}}
+{{- define "federation-server.tlsSecretName" -}}
+{{- default (printf "%s-tls" (include "federation-server.fullname" .)) .Values.tls.secretName }}
+{{- end }}
+
 {{/* The arguments of `federation-server serve`; refuses settings that cannot work. */}}
 {{- define "federation-server.args" -}}
-{{- if and .Values.tls.enabled (not .Values.tls.secretName) }}
-{{- fail "tls.secretName is required when tls.enabled is true" }}
-{{- end }}
 {{- if and (not .Values.tls.enabled) (not .Values.tls.insecureHttpBehindProxy) }}
 {{- fail "tls.enabled is false: set tls.insecureHttpBehindProxy to serve plain HTTP behind a TLS-terminating proxy" }}
 {{- end }}
+{{- if and .Values.tls.enabled .Values.tls.insecureHttpBehindProxy }}
+{{- fail "tls.insecureHttpBehindProxy is set: it needs tls.enabled false" }}
+{{- end }}
+{{- if and (not .Values.tls.enabled) .Values.tls.clientCaKey }}
+{{- fail "tls.clientCaKey is set: client certificates need tls.enabled" }}
+{{- end -}}
 - serve
 - --listen
 - {{ printf "0.0.0.0:%d" (int .Values.containerPort) | quote }}
