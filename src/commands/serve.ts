@@ -201,7 +201,9 @@ export interface SignalOptions {
 /**
  * Serves until SIGTERM or SIGINT, then drains and closes in order and resolves with the
  * exit code. A second SIGTERM or SIGINT cuts the requests still in flight at once. SIGHUP
- * reads the configuration and TLS files again without stopping.
+ * reads the configuration and TLS files again without stopping, and opens the audit log
+ * file again at its path, so that logrotate's postrotate script can end the old file at
+ * once; `reload finished` is logged once both are done.
  */
 export function runUntilSignal(server: RunningServer, options: SignalOptions): Promise<number> {
   const { logger } = options;
@@ -209,7 +211,8 @@ export function runUntilSignal(server: RunningServer, options: SignalOptions): P
     let isStopping = false;
     const reload = (): void => {
       logger.info({ signal: 'SIGHUP' }, 'reload requested');
-      server.reload().then(
+      // reopenAudit never rejects: it logs its own outcome.
+      Promise.all([server.reopenAudit(), server.reload()]).then(
         () => logger.info({ signal: 'SIGHUP' }, 'reload finished'),
         (error: unknown) => logger.error({ err: String(error) }, 'reload failed'),
       );

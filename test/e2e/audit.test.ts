@@ -228,7 +228,7 @@ describe('the audit trail of a running hub', () => {
     assert.equal(written, requests);
   });
 
-  it('verifies with `audit verify` as a process, and fails once a line is edited', async () => {
+  it('verifies with `audit verify` as a process, and fails once a line is edited or deleted', async () => {
     const intact = await runCli(['audit', 'verify', hub.auditLog]);
     assert.equal(intact.code, 0, intact.stderr);
     assert.match(
@@ -255,6 +255,20 @@ describe('the audit trail of a running hub', () => {
     const broken = await runCli(['audit', 'verify', edited]);
     assert.equal(broken.code, 1);
     assert.match(broken.stdout, /^broken: line 2: altered: /);
+
+    const shortened = join(hub.dataDir, 'shortened.log');
+    const kept = (await readFile(hub.auditLog, 'utf8')).split('\n');
+    const middle = Math.floor(requests / 2);
+    assert.ok(middle >= 2 && middle < requests - 1, 'a line with lines on both sides');
+    kept.splice(middle, 1);
+    await writeFile(shortened, kept.join('\n'));
+    const gap = await runCli(['audit', 'verify', shortened]);
+    assert.equal(gap.code, 1, gap.stdout + gap.stderr);
+    assert.equal(
+      gap.stdout,
+      `broken: line ${middle + 1}: missing lines: seq jumps from ${middle} to ${middle + 2} ` +
+        '(1 line removed before this one)\n',
+    );
 
     const unreadable = await runCli(['audit', 'verify', join(hub.dataDir, 'no-such.log')]);
     assert.equal(unreadable.code, 2);

@@ -42,6 +42,7 @@ describe('memory figures', () => {
     assert.equal(figures.secondQuarterMedian, 55.5 * mebibyte);
     assert.equal(figures.lastQuarterMedian, 74.5 * mebibyte);
     assert.equal(figures.growth, 19 * mebibyte);
+    assert.equal(figures.end, 79 * mebibyte);
     assert.equal(figures.peak, 132 * mebibyte);
   });
 });

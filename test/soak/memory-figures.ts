@@ -40,6 +40,8 @@ export interface SeriesFigures {
   lastQuarterMedian: number;
   /** `lastQuarterMedian - secondQuarterMedian`. */
   growth: number;
+  /** The last reading of the load. */
+  end: number;
   peak: number;
 }
 
@@ -77,6 +79,7 @@ export function seriesFigures(start: number, values: readonly number[]): SeriesF
     secondQuarterMedian,
     lastQuarterMedian,
     growth: lastQuarterMedian - secondQuarterMedian,
+    end: values.at(-1) ?? Number.NaN,
     peak: values.reduce((peak, value) => Math.max(peak, value), start),
   };
 }

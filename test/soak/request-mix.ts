@@ -23,6 +23,8 @@ export interface MixSources {
 
 /** How the responses of one entry of the mix went. */
 export interface SlotCounts {
+  /** Method and route pattern, as the audit trail names it; `GET (no route)` for none. */
+  route: string;
   expected: number;
   /** Responses by HTTP status. */
   statuses: Record<string, number>;
@@ -34,6 +36,15 @@ type Setup = NonNullable<autocannon.SequencedRequest['setupRequest']>;
 type Request = ReturnType<Setup>;
 
 const json = { 'content-type': 'application/json' };
+
+/** The routes of the mix, by method and pattern. */
+const routes = {
+  secret: 'POST /secretstore/:secretStoreName/secrets/:secretName',
+  generate: 'POST /generators/:generatorNamespace/:generatorKind/:generatorName',
+  deleteStates: 'DELETE /generators/:generatorNamespace/:generatorKind/:generatorName',
+  revoke: 'POST /generators/:generatorNamespace/revoke',
+  none: 'GET (no route)',
+} as const;
 
 function bearer(token: string): Record<string, string> {
   return { ...json, authorization: `Bearer ${token}` };
@@ -85,11 +96,20 @@ export class RequestMix {
       return (request) => asCaller(this.#nextCaller(), request, path);
     };
     const isValue = (value: string) => (body: string) => body === JSON.stringify(value);
+    const plainRead = () =>
+      this.#slot(
+        'secret read',
+        routes.secret,
+        200,
+        byCaller(`${read}/plain`),
+        isValue(storedValues.plain),
+      );
 
     return [
-      this.#slot('secret read', 200, byCaller(`${read}/plain`), isValue(storedValues.plain)),
+      plainRead(),
       this.#slot(
         'secret read, one property',
+        routes.secret,
         200,
         (request) => {
           const caller = this.#nextCaller();
@@ -103,12 +123,14 @@ export class RequestMix {
       ),
       this.#slot(
         'secret read, token never seen before',
+        routes.secret,
         200,
         (request) => asCaller(sources.freshCaller(), request, `${read}/plain`),
         isValue(storedValues.plain),
       ),
       this.#slot(
         'generator run',
+        routes.generate,
         200,
         (request, context) => {
           const caller = this.#nextCaller();
@@ -117,43 +139,53 @@ export class RequestMix {
         },
         (body) => typeof (JSON.parse(body) as { password?: unknown }).password === 'string',
       ),
-      this.#slot('generator states deleted', 200, (request, context) => {
+      this.#slot('generator states deleted', routes.deleteStates, 200, (request, context) => {
         const caller = (context.caller as SoakCaller | undefined) ?? this.#nextCaller();
         return { ...asCaller(caller, request, generatorPath), method: 'DELETE' };
       }),
-      this.#slot('secret read', 200, byCaller(`${read}/plain`), isValue(storedValues.plain)),
-      this.#slot('revoke by owner', 200, byCaller('/generators/gen/revoke'), (body) =>
-        Number.isInteger((JSON.parse(body) as { revoked?: unknown }).revoked),
+      plainRead(),
+      this.#slot(
+        'revoke by owner',
+        routes.revoke,
+        200,
+        byCaller('/generators/gen/revoke'),
+        (body) => Number.isInteger((JSON.parse(body) as { revoked?: unknown }).revoked),
       ),
       this.#slot(
         'denied: store not granted',
+        routes.secret,
         404,
         byCaller(`/secretstore/${ungrantedStore}/secrets/plain`),
       ),
-      this.#slot('denied: no such secret', 404, byCaller(`${read}/absent`)),
-      this.#slot('invalid token, new every time', 401, (request) => ({
+      this.#slot('denied: no such secret', routes.secret, 404, byCaller(`${read}/absent`)),
+      this.#slot('invalid token, new every time', routes.secret, 401, (request) => ({
         ...request,
         method: 'POST',
         path: `${read}/plain`,
         headers: bearer(sources.invalidToken()),
         body: sources.invalidBody,
       })),
-      this.#slot('unknown store', 404, byCaller('/secretstore/no-such-store/secrets/plain')),
-      this.#slot('unknown route', 404, (request) => ({
+      this.#slot(
+        'unknown store',
+        routes.secret,
+        404,
+        byCaller('/secretstore/no-such-store/secrets/plain'),
+      ),
+      this.#slot('unknown route', routes.none, 404, (request) => ({
         ...request,
         method: 'GET',
         path: `/soak/${randomPathSegment()}/${randomPathSegment()}`,
         headers: {},
         body: undefined,
       })),
-      this.#slot('no token', 401, (request) => ({
+      this.#slot('no token', routes.secret, 401, (request) => ({
         ...request,
         method: 'POST',
         path: `${read}/plain`,
         headers: json,
         body: '{}',
       })),
-      this.#slot('secret read', 200, byCaller(`${read}/plain`), isValue(storedValues.plain)),
+      plainRead(),
     ];
   }
 
@@ -164,6 +196,16 @@ export class RequestMix {
       for (const [status, count] of Object.entries(counts.statuses)) {
         total[status] = (total[status] ?? 0) + count;
       }
+    }
+    return total;
+  }
+
+  /** Responses of any status, summed by route. */
+  routeCounts(): Record<string, number> {
+    const total: Record<string, number> = {};
+    for (const counts of this.counts.values()) {
+      const answered = Object.values(counts.statuses).reduce((sum, count) => sum + count, 0);
+      total[counts.route] = (total[counts.route] ?? 0) + answered;
     }
     return total;
   }
@@ -184,13 +226,14 @@ export class RequestMix {
 
   #slot(
     name: string,
+    route: string,
     expected: number,
     setupRequest: Setup,
     isRightBody?: (body: string) => boolean,
   ): autocannon.SequencedRequest {
     let counts = this.counts.get(name);
     if (!counts) {
-      counts = { expected, statuses: {}, wrongBodies: 0 };
+      counts = { route, expected, statuses: {}, wrongBodies: 0 };
       this.counts.set(name, counts);
     }
     const slot = counts;

@@ -21,13 +21,21 @@ import { soakTokenSources } from './soak-tokens.js';
 const settings = soakSettings();
 
 /**
- * Bounds on growth from the second to the last quarter of the run, bytes. What runs of the
- * clean server measured here (see `bench/README.md`, "Soak") sets them, with headroom:
+ * Bounds on growth from the second to the last quarter of the run, bytes, set from what
+ * runs of the clean server measured here (see `bench/README.md`, "Soak"), with headroom:
  *
- * - settled heap (right after a forced full collection): medians within a few MiB of each
- *   other, since the caches of the server (verifications, parsed CAs, rate-limit buckets)
- *   fill up in the first quarter;
- * - RSS: medians within TODO MiB, as V8 and the allocator keep pages they may use again.
+ * - settled heap (right after a forced full collection): it grows while the verification
+ *   cache fills, by about 0.9 KiB for each token never seen before. The mix sends one in
+ *   14 requests, so the cache reaches its 10,000 entries (about 9 MiB) after some 140,000
+ *   requests, and the heap stays flat from there. 16 MiB is above the whole cache, so a
+ *   run that ends while it fills still passes, and a leak must outgrow it to fail the run;
+ * - RSS: it follows the heap V8 has reserved rather than the heap in use, and V8 grows
+ *   and shrinks that reservation by up to 32 MiB from one reading to the next under this
+ *   load; malloc keeps freed memory of TLS, SQLite and the thread pool for reuse on top.
+ *   The readings of one quarter spread over up to 37 MiB, while the medians of clean runs
+ *   were within 8 MiB of each other. 64 MiB is beyond any timing of collections, and
+ *   catches what the settled heap does not see: Buffers and native memory. Growth of that
+ *   size every 40 s would fill the chart's 512 MiB memory limit within minutes.
  */
 const bounds = { settledHeapGrowthBytes: 16 * 2 ** 20, rssGrowthBytes: 64 * 2 ** 20 };
 
@@ -81,7 +89,7 @@ async function loadAndSample(
 describe('soak', () => {
   const title =
     `keeps the server's memory level under a mixed load ` +
-    `(${settings.requests} requests or ${settings.maxSeconds} s)`;
+    `(${settings.requests} requests or ${settings.maxSeconds} s, at least ${settings.minRequests})`;
   it(title, { timeout: (settings.maxSeconds + 120) * 1000 }, async (t) => {
     const hub = await startSoakHub();
     try {
@@ -109,6 +117,8 @@ describe('soak', () => {
         settings,
         bounds,
         ...load,
+        isBelowFloor: load.responses < settings.minRequests,
+        routeCounts: mix.routeCounts(),
         requestsPerSec: load.responses / load.durationSec,
         statusCounts: mix.statusCounts(),
         slots: Object.fromEntries(mix.counts),
@@ -124,6 +134,10 @@ describe('soak', () => {
           startSettled.heapUsedBytes,
           settled.map((reading) => reading.heapUsedBytes),
         ),
+        settledRss: seriesFigures(
+          startSettled.rssBytes,
+          settled.map((reading) => reading.rssBytes),
+        ),
         statesLive: { afterLoad, afterCleanup: await statesLive(hub.metricsUrl) },
         samples,
       };
@@ -132,6 +146,11 @@ describe('soak', () => {
 
       assert.ok(settled.length >= 4, `only ${settled.length} settled readings: run too short`);
       assert.equal(load.errors, 0, 'requests without an answer');
+      assert.ok(
+        !report.isBelowFloor,
+        `only ${load.responses} requests answered in ${load.durationSec.toFixed(1)} s, below ` +
+          `the floor of ${settings.minRequests}: too few to judge the memory (SOAK_MIN_REQUESTS)`,
+      );
       const serverErrors = Object.keys(report.statusCounts).filter((status) => +status >= 500);
       assert.deepEqual(serverErrors, [], 'the server answered 5xx');
       assert.deepEqual(mix.unexpected(), [], 'answers other than the mix expects');
