@@ -66,8 +66,7 @@ describe('garbage collection of generator state', () => {
       body: caBody(hub.clusterA),
     });
     assert.equal(result.status, 200);
-    const { openSqliteStateStore } = await import('../../src/state/index.js');
-    const store = openSqliteStateStore(hub.dataDir);
+    const store = await hub.openStateStore();
     try {
       const filter = { generatorNamespace: 'gen', issuer: hub.clusterA.issuer };
       assert.equal((await store.find(filter)).length, 1);

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { openSqliteStateStore } from '../../src/state/index.js';
 import { appToken, call, caBody, startTestHub } from '../support/hub.js';
 import type { TestHub } from '../support/hub.js';
 
@@ -63,7 +62,7 @@ describe('generators over HTTP', () => {
     await hub.close();
     hub = await startTestHub();
     await generate('/generators/gen/Password/db-password');
-    const store = await openSqliteStateStore(hub.dataDir);
+    const store = await hub.openStateStore();
     try {
       const states = await store.find({ generatorNamespace: 'gen', issuer: hub.clusterA.issuer });
       assert.equal(states.length, 1);
@@ -109,7 +108,7 @@ describe('generators over HTTP', () => {
     });
     assert.deepEqual(again.body, { revoked: 0 });
 
-    const store = await openSqliteStateStore(hub.dataDir);
+    const store = await hub.openStateStore();
     try {
       const left = await store.find({ generatorNamespace: 'gen', issuer: hub.clusterA.issuer });
       const owners = left.map((s) => `${s.generator.kind}/${s.owner.pod}`).sort();
@@ -186,7 +185,7 @@ describe('POST /generators/:namespace/revoke', () => {
       body: caBody(hub.clusterA, { namespace: '' }),
     });
     assert.equal(bad.status, 400);
-    const store = await openSqliteStateStore(hub.dataDir);
+    const store = await hub.openStateStore();
     try {
       const left = await store.find({ generatorNamespace: 'gen', issuer: hub.clusterA.issuer });
       assert.equal(left.length, 1, 'neither call may delete anything');
@@ -204,7 +203,7 @@ describe('POST /generators/:namespace/revoke', () => {
       body: caBody(hub.clusterA, { owner: 'app-0' }),
     });
     assert.deepEqual(result.body, { revoked: 1 }, 'only cluster A state of app-0');
-    const store = await openSqliteStateStore(hub.dataDir);
+    const store = await hub.openStateStore();
     try {
       const left = await store.find({ generatorNamespace: 'gen', issuer: hub.clusterB.issuer });
       assert.equal(left.length, 1);

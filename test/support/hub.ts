@@ -8,6 +8,8 @@ import type { MintTokenOptions } from '../../src/dev/service-account-token.js';
 import { createLogger } from '../../src/logger.js';
 import { startStandalone } from '../../src/server/standalone.js';
 import type { RunningServer, StandaloneOptions } from '../../src/server/standalone.js';
+import { openSqliteStateStore } from '../../src/state/index.js';
+import type { StateStore } from '../../src/state/index.js';
 
 /** Every log line the server wrote, as text, for assertions that nothing leaks. */
 export class LogCapture extends Writable {
@@ -37,8 +39,19 @@ export interface TestHub {
   server: RunningServer;
   /** Writes (or replaces) one manifest file of the config dir. */
   writeManifest(file: string, text: string): Promise<void>;
+  /**
+   * Opens the generator state the hub keeps: its SQLite file in standalone mode, its
+   * GeneratorState objects in Kubernetes mode. The caller closes it.
+   */
+  openStateStore(): Promise<StateStore>;
   close(): Promise<void>;
 }
+
+/**
+ * True when `FEDERATION_TEST_MODE=kubernetes` makes {@link startTestHub} start the hub in
+ * Kubernetes mode; a test that only standalone mode can pass skips itself on it.
+ */
+export const isKubernetesMode = process.env.FEDERATION_TEST_MODE === 'kubernetes';
 
 /** Issuers of the two test client clusters: real-looking, and not their URLs. */
 export const issuerA = 'https://oidc.cluster-a.example.com';
@@ -204,7 +217,7 @@ export async function startTestHub(
   overrides: Partial<StandaloneOptions> = {},
   manifests?: (a: ClientCluster, b: ClientCluster) => Record<string, string>,
 ): Promise<TestHub> {
-  if (process.env.FEDERATION_TEST_MODE === 'kubernetes') {
+  if (isKubernetesMode) {
     const { startKubernetesTestHub } = await import('./kube-hub.js');
     return startKubernetesTestHub(overrides, manifests);
   }
@@ -239,6 +252,7 @@ export async function startTestHub(
     logs,
     server,
     writeManifest: (file, text) => writeFile(join(configDir, file), text),
+    openStateStore: async () => openSqliteStateStore(dataDir),
     close: async () => {
       // The server may have been replaced by a test that restarts it.
       await hub.server.close();

@@ -6,11 +6,13 @@ import { parseAllDocuments } from 'yaml';
 
 import { startClientCluster } from '../../src/dev/client-cluster.js';
 import type { ClientCluster } from '../../src/dev/client-cluster.js';
+import { KubeApi } from '../../src/kubernetes/index.js';
 import { createLogger } from '../../src/logger.js';
 import { collectionPath, pluralOf } from '../../src/resources/kubernetes/index.js';
 import { startKubernetesMode } from '../../src/server/kubernetes-mode.js';
 import type { KubernetesModeOptions } from '../../src/server/kubernetes-mode.js';
 import type { RunningServer } from '../../src/server/standalone.js';
+import { KubernetesStateStore } from '../../src/state/index.js';
 import { baseManifests, issuerA, issuerB, LogCapture } from './hub.js';
 import type { TestHub } from './hub.js';
 import type { StandaloneOptions } from '../../src/server/standalone.js';
@@ -150,6 +152,7 @@ export async function startKubernetesTestHub(
   const { kube, clusterA, clusterB, apply } = await startKubeBase(manifests ?? baseManifests);
   const root = await mkdtemp(join(tmpdir(), 'fed-kube-test-hub-'));
 
+  const namespace = 'federation-system';
   const logs = new LogCapture();
   const dataDir = join(root, 'data');
   await mkdir(dataDir, { mode: 0o700 });
@@ -166,7 +169,7 @@ export async function startKubernetesTestHub(
     host: '127.0.0.1',
     port: 0,
     logger: createLogger('debug', logs),
-    namespace: 'federation-system',
+    namespace,
     watchBackoffMs: 100,
     ...rest,
     audit: {
@@ -180,6 +183,8 @@ export async function startKubernetesTestHub(
     if (waited > 15_000) throw new Error(`never ready: ${server.readiness().join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  // One connection for every store the test opens; a KubernetesStateStore leaves it open.
+  let stateApi: KubeApi | undefined;
   const hub: TestHub = {
     url: server.url,
     metricsUrl: server.metricsUrl,
@@ -191,8 +196,13 @@ export async function startKubernetesTestHub(
     logs,
     server,
     writeManifest: (_file, text) => apply(text),
+    openStateStore: async () => {
+      stateApi ??= KubeApi.connect({ kubeconfig: kube.kubeconfigPath });
+      return new KubernetesStateStore(stateApi, { fallbackNamespace: namespace });
+    },
     close: async () => {
       await hub.server.close();
+      await stateApi?.close();
       await clusterA.close();
       await clusterB.close();
       await kube.stop();

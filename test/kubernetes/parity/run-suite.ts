@@ -8,8 +8,10 @@ import { repoPath } from '../../support/repo.js';
  * Runs one end-to-end suite of standalone mode with `FEDERATION_TEST_MODE=kubernetes`: its
  * hub then runs in Kubernetes mode against a real API server (`startKubernetesTestHub`),
  * so both modes answer the same requests the same way. One suite per file keeps each file
- * within the runner's time limit. Suites that read standalone mode's config dir or SQLite
- * file directly are not run this way.
+ * within the runner's time limit. Suites read generator state through the hub's
+ * `openStateStore`, so they check SQLite in one mode and GeneratorState objects in the
+ * other; a single test that only makes sense with a config dir is skipped in this mode,
+ * naming why. Suites that exist to test standalone mode's files are not run this way.
  */
 export function describeInKubernetesMode(suite: string): void {
   describe(`the ${suite} suite in Kubernetes mode`, () => {
