@@ -1,0 +1,3 @@
+import { describeInKubernetesMode } from './run-suite.js';
+
+describeInKubernetesMode('audit');
