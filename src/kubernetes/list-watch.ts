@@ -32,6 +32,14 @@ export interface ListWatchOptions {
   watchSeconds?: number;
 }
 
+/** Why the last list or watch of a collection failed: safe fields of the error only. */
+export interface ListWatchFailure {
+  /** HTTP status; 0 when no answer came. */
+  status: number;
+  /** The Status `reason` (`NotFound`, `Forbidden`...), or a transport code. */
+  reason: string;
+}
+
 function isStatusGone(object: Record<string, unknown>): boolean {
   return object.code === 410 || object.reason === 'Expired' || object.reason === 'Gone';
 }
@@ -51,6 +59,7 @@ export class ListWatch {
   #hasListed = false;
   #running: Promise<void> | undefined;
   #lastError: string | undefined;
+  #lastFailure: ListWatchFailure | undefined;
   #hasSucceeded = false;
 
   constructor(api: KubeApi, path: string, handler: ListWatchHandler, options: ListWatchOptions) {
@@ -80,6 +89,11 @@ export class ListWatch {
     return this.#lastError;
   }
 
+  /** The status and reason of the last failure, while it keeps failing; for readiness. */
+  get lastFailure(): ListWatchFailure | undefined {
+    return this.#lastFailure;
+  }
+
   start(): void {
     this.#running ??= this.#run();
   }
@@ -96,6 +110,7 @@ export class ListWatch {
         if (this.#resourceVersion === undefined) await this.#list();
         await this.#watch();
         this.#lastError = undefined;
+        this.#lastFailure = undefined;
       } catch (error) {
         if (this.#abort.signal.aborted) return;
         // A list or watch that worked since the last failure starts the backoff over: a
@@ -109,6 +124,10 @@ export class ListWatch {
         }
         const reason = error instanceof KubeApiError ? error.reason : 'WatchFailed';
         this.#lastError = error instanceof Error ? error.message : String(error);
+        this.#lastFailure =
+          error instanceof KubeApiError
+            ? { status: error.status, reason: error.reason }
+            : { status: 0, reason };
         // A 404 for the whole collection: its CRD is not installed (or, for a second after
         // an API server start, not registered yet).
         const hint =
@@ -135,6 +154,7 @@ export class ListWatch {
     this.#hasListed = true;
     this.#hasSucceeded = true;
     this.#lastError = undefined;
+    this.#lastFailure = undefined;
   }
 
   async #watch(): Promise<void> {

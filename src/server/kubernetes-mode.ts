@@ -3,7 +3,7 @@ import { KubeApi } from '../kubernetes/index.js';
 import type { KubeConnectionSource } from '../kubernetes/index.js';
 import { ApiSecretReader } from '../providers/api-secret-reader.js';
 import { StatusWriter, watchKubernetes } from '../resources/kubernetes/index.js';
-import type { KubernetesWatcher } from '../resources/kubernetes/index.js';
+import type { KubernetesWatcher, UnlistedCollection } from '../resources/kubernetes/index.js';
 import { KubernetesStateStore } from '../state/index.js';
 import { startServer } from './start-server.js';
 import type { ConfigSource, RunningServer, ServerOptions } from './start-server.js';
@@ -23,6 +23,15 @@ export interface KubernetesModeOptions extends ServerOptions {
   watchBackoffMs?: number;
   /** The audit trail: `log` and `keyFile` have no default here (see `serve`). */
   audit: AuditSettings;
+}
+
+/** A `/readyz` entry for a collection not listed yet: its path, and why when it fails. */
+function waitingForList(collection: UnlistedCollection): string {
+  const entry = `kubernetes: first list of ${collection.path}`;
+  if (collection.isNotServed) {
+    return `${entry} (not served: is the ${collection.kind} CRD installed?)`;
+  }
+  return collection.failure === undefined ? entry : `${entry} (failing: ${collection.failure})`;
 }
 
 function kubernetesSource(options: KubernetesModeOptions): ConfigSource {
@@ -49,10 +58,10 @@ function kubernetesSource(options: KubernetesModeOptions): ConfigSource {
           apply(config.snapshot, config.report);
           await status?.update(config);
         },
+        onStatusChange: (object) => status?.statusChanged(object),
       });
     },
-    waitingFor: () =>
-      watcher?.waitingFor().map((path) => `kubernetes: first list of ${path}`) ?? [],
+    waitingFor: () => watcher?.unlisted().map(waitingForList) ?? [],
     // Watches apply every change as it happens; there is nothing to read again.
     refresh: async () => undefined,
     async close() {

@@ -94,7 +94,10 @@ export interface ConfigSource {
   secrets: SecretReader;
   /** Starts feeding configurations to `apply`; rejects when the source cannot start. */
   start(apply: (snapshot: ConfigSnapshot, report: ConfigReport) => void): Promise<void>;
-  /** Conditions still missing for readiness beyond a first configuration; `[]` when none. */
+  /**
+   * Conditions still missing for readiness; `[]` when none. Before the first configuration
+   * they say what it waits for, listed after `configuration`.
+   */
   waitingFor(): string[];
   /** Reads the source again now (SIGHUP). */
   refresh(): Promise<void>;
@@ -199,7 +202,9 @@ export async function startServer(
     logger,
   });
   const readiness = (): string[] =>
-    config.isLoaded ? source.waitingFor() : [readinessConditions.configuration];
+    config.isLoaded
+      ? source.waitingFor()
+      : [readinessConditions.configuration, ...source.waitingFor()];
   const app = buildApp({
     config,
     authenticator,

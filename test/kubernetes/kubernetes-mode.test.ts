@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { explainKubernetes, explanationText } from '../../src/commands/explain.js';
 import { appToken, caBody, call, eventually, issuerA, reasonOf } from '../support/hub.js';
 import type { CallResult } from '../support/hub.js';
+import { watchedCollections } from '../../src/resources/kubernetes/index.js';
 import { kubeScripts } from '../support/kube-api-server.js';
 import type { KubeObject } from '../support/kube-api-server.js';
 import { startKubeScene } from '../support/kube-hub.js';
@@ -266,7 +267,44 @@ describe('Kubernetes mode against a real API server', { timeout: 120_000 }, () =
     const ready = await call(lost, '/readyz', { method: 'GET' });
     assert.equal(ready.status, 503);
     const waitingFor = (ready.body as { waitingFor: string[] }).waitingFor;
-    assert.ok(waitingFor.includes('configuration'), JSON.stringify(waitingFor));
+    assert.equal(waitingFor[0], 'configuration', JSON.stringify(waitingFor));
+    // Then every collection, each with why its list fails once it has failed.
+    assert.ok(
+      waitingFor.some((entry) => entry.startsWith(`kubernetes: first list of ${authorizations}`)),
+      JSON.stringify(waitingFor),
+    );
+    assert.equal(waitingFor.length, 1 + watchedCollections().length);
     await lost.server.close();
+  });
+
+  it('names on /readyz the one kind whose CRD is not installed', async () => {
+    // Last in this file: the SSHKey CRD, and every SSHKey with it, is gone afterwards.
+    const sshKeys = '/apis/generators.external-secrets.io/v1alpha1/sshkeys';
+    await scene.kube.request(
+      'DELETE',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/sshkeys.generators.external-secrets.io',
+    );
+    // A collection the API server no longer serves answers a bare 404, without a Status.
+    const isGone = async () =>
+      scene.kube.request('GET', sshKeys).then(
+        (answer) => answer.status === 404,
+        (error: unknown) => / 404\b/.test(String(error)),
+      );
+    await eventually(isGone, 30_000);
+
+    const stuck = await scene.startReplica();
+    const expected = [
+      'configuration',
+      `kubernetes: first list of ${sshKeys} (not served: is the SSHKey CRD installed?)`,
+    ];
+    let waitingFor: string[] = [];
+    await eventually(async () => {
+      const ready = await call(stuck, '/readyz', { method: 'GET' });
+      assert.equal(ready.status, 503);
+      waitingFor = (ready.body as { waitingFor: string[] }).waitingFor;
+      return JSON.stringify(waitingFor) === JSON.stringify(expected);
+    }, 10_000).catch(() => assert.deepEqual(waitingFor, expected));
+    assert.equal(await isReady(replica.url), true, 'a replica past its first sync stays ready');
+    await stuck.server.close();
   });
 });

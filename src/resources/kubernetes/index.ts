@@ -7,5 +7,6 @@ export { objectKey, watchKubernetes } from './watch-kubernetes.js';
 export type {
   KubernetesConfig,
   KubernetesWatcher,
+  UnlistedCollection,
   WatchKubernetesOptions,
 } from './watch-kubernetes.js';

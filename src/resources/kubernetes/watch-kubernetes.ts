@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from 'node:util';
+
 import type { KubeApi, KubeObject } from '../../kubernetes/index.js';
 import { ListWatch } from '../../kubernetes/index.js';
 import type { SecretReader } from '../../providers/provider.js';
@@ -25,6 +27,11 @@ export interface WatchKubernetesOptions {
   logger: ConfigLogger;
   /** Called after every rebuild, the first one once every collection has been listed. */
   onChange: (config: KubernetesConfig) => void | Promise<void>;
+  /**
+   * Called instead of a rebuild when an event changed only an object's `status` (a status
+   * write of this replica or another one): the configuration stays as it is.
+   */
+  onStatusChange?: (object: KubeObject) => void | Promise<void>;
   /** Where store and generator credentials are read: the API server's Secrets. */
   secrets: SecretReader;
   /** Quiet time before a rebuild, so a burst of events is applied once; ms, default 20. */
@@ -33,10 +40,22 @@ export interface WatchKubernetesOptions {
   backoffMs?: number;
 }
 
+/** A collection whose first list has not come yet, and why when its list fails. */
+export interface UnlistedCollection {
+  path: string;
+  kind: string;
+  /** The API server answered 404 for the collection: it does not serve the kind. */
+  isNotServed: boolean;
+  /** The reason of the last failure (`Forbidden`, `ECONNREFUSED`...), while it fails. */
+  failure?: string;
+}
+
 /** A running watch of the hub's custom resources. */
 export interface KubernetesWatcher {
   /** Collections not listed yet, for `/readyz`; empty once the first sync is done. */
   waitingFor(): string[];
+  /** The same collections as `waitingFor`, with why each one is still missing. */
+  unlisted(): UnlistedCollection[];
   /** The configuration in force, once the first sync is done. */
   readonly current: KubernetesConfig | undefined;
   close(): Promise<void>;
@@ -47,10 +66,29 @@ export function objectKey(object: KubeObject): string {
   return `${String(object.apiVersion)}/${String(object.kind)}/${metadata.namespace ?? ''}/${metadata.name ?? ''}`;
 }
 
+/** The object without what any write changes: its status, resource version, managed fields. */
+function withoutBookkeeping(object: KubeObject): unknown {
+  const copy: Record<string, unknown> = { ...object, metadata: { ...object.metadata } };
+  const metadata = copy.metadata as Record<string, unknown>;
+  delete copy.status;
+  delete metadata.resourceVersion;
+  delete metadata.managedFields;
+  return copy;
+}
+
+/**
+ * Whether an update changed more than the object's `status` (and the resource version and
+ * managed fields that come with any write). Spec, labels, annotations and the generation are
+ * what the configuration reads; a status write changes none of them.
+ */
+export function isConfigurationChange(before: KubeObject, after: KubeObject): boolean {
+  return !isDeepStrictEqual(withoutBookkeeping(before), withoutBookkeeping(after));
+}
+
 class Watcher implements KubernetesWatcher {
   readonly #options: WatchKubernetesOptions;
   readonly #builder: SnapshotBuilder;
-  readonly #watches: ListWatch[] = [];
+  readonly #watches: { watch: ListWatch; collection: WatchedCollection }[] = [];
   /** Objects by collection path, then by object key. */
   readonly #objects = new Map<string, Map<string, KubeObject>>();
   readonly #logged = new Map<string, string>();
@@ -62,7 +100,7 @@ class Watcher implements KubernetesWatcher {
     this.#options = options;
     this.#builder = new SnapshotBuilder({ logger: options.logger, secrets: options.secrets });
     for (const collection of watchedCollections()) {
-      this.#watches.push(this.#listWatch(api, collection));
+      this.#watches.push({ watch: this.#listWatch(api, collection), collection });
     }
   }
 
@@ -71,19 +109,30 @@ class Watcher implements KubernetesWatcher {
   }
 
   start(): void {
-    for (const watch of this.#watches) watch.start();
+    for (const { watch } of this.#watches) watch.start();
   }
 
   waitingFor(): string[] {
+    return this.unlisted().map((collection) => collection.path);
+  }
+
+  unlisted(): UnlistedCollection[] {
     // Only the first sync counts: a replica that lost the API server later keeps serving
     // its last view rather than leave the hub without any ready replica.
-    return this.#watches.filter((watch) => !watch.hasListed).map((watch) => watch.path);
+    return this.#watches
+      .filter(({ watch }) => !watch.hasListed)
+      .map(({ watch, collection }) => ({
+        path: watch.path,
+        kind: collection.kind,
+        isNotServed: watch.lastFailure?.status === 404,
+        ...(watch.lastFailure && { failure: watch.lastFailure.reason }),
+      }));
   }
 
   async close(): Promise<void> {
     this.#isClosed = true;
     clearTimeout(this.#timer);
-    await Promise.all(this.#watches.map((watch) => watch.stop()));
+    await Promise.all(this.#watches.map(({ watch }) => watch.stop()));
     await this.#builder.close();
   }
 
@@ -107,12 +156,28 @@ class Watcher implements KubernetesWatcher {
         },
         change: (type, object) => {
           const item = typed(object);
-          if (type === 'DELETED') objects.delete(objectKey(item));
-          else objects.set(objectKey(item), item);
+          const key = objectKey(item);
+          const before = objects.get(key);
+          if (type === 'DELETED') objects.delete(key);
+          else objects.set(key, item);
+          // Rebuilding on a status write would re-apply the configuration on every write,
+          // and replicas writing status would keep each other busy.
+          if (type === 'MODIFIED' && before !== undefined && !isConfigurationChange(before, item)) {
+            this.#statusChanged(item);
+            return;
+          }
           this.#schedule();
         },
       },
       { logger: this.#options.logger, backoffMs: this.#options.backoffMs },
+    );
+  }
+
+  #statusChanged(object: KubeObject): void {
+    // A rebuild on its way hands the status writer every object, this one included.
+    if (this.#isClosed || this.#timer !== undefined || this.#current === undefined) return;
+    void Promise.resolve(this.#options.onStatusChange?.(object)).catch((error: unknown) =>
+      this.#options.logger.error({ err: String(error) }, 'status change handler failed'),
     );
   }
 
@@ -126,7 +191,7 @@ class Watcher implements KubernetesWatcher {
 
   async #rebuild(): Promise<void> {
     // The first configuration waits for every collection, so no grant is missing from it.
-    if (this.#isClosed || this.#watches.some((watch) => !watch.hasListed)) return;
+    if (this.#isClosed || this.#watches.some(({ watch }) => !watch.hasListed)) return;
     const resources: Resource[] = [];
     const problems: Problem[] = [];
     const warnings: Problem[] = [];

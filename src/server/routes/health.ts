@@ -4,7 +4,9 @@ import type { ServerContext } from '../context.js';
 
 /**
  * What `GET /readyz` lists under `waitingFor`. Each entry names a condition and never a
- * path, a file or anything the configuration holds.
+ * file or anything the configuration holds. Kubernetes mode adds, after `configuration`,
+ * one entry per API collection not listed yet (`kubernetes: first list of <path>`): those
+ * paths are the server's own, the same in every installation.
  */
 export const readinessConditions = {
   /** No configuration has been loaded yet. */
