@@ -31,6 +31,13 @@ describe('the audit key', () => {
     assert.doesNotMatch(String(Object.values(key)), /kkkk/);
   });
 
+  it('creates the missing directory of a new key file, readable by its owner only', async () => {
+    const path = join(dir, 'data', 'nested', 'audit.key');
+    await loadAuditKey(path);
+    assert.equal((await stat(join(dir, 'data', 'nested'))).mode & 0o777, 0o700);
+    assert.equal((await readFile(path)).length, auditKeyBytes);
+  });
+
   it('creates a missing key file with 32 random bytes and mode 0600, then reuses it', async () => {
     const path = join(dir, 'new.key');
     const created = await loadAuditKey(path);
@@ -70,9 +77,13 @@ describe('the audit key', () => {
   });
 
   it('says which file it cannot create', async () => {
-    const path = join(dir, 'missing-dir', 'audit.key');
-    await assert.rejects(loadAuditKey(path), {
-      message: `cannot create audit key file ${path}: ENOENT`,
+    // A regular file where the key's directory should be: neither can be created.
+    await writeFile(join(dir, 'not-a-dir'), 'x');
+    const path = join(dir, 'not-a-dir', 'audit.key');
+    await assert.rejects(loadAuditKey(path), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.match(error.message, /audit key file .*not-a-dir\/audit\.key: (ENOTDIR|EEXIST)/);
+      return true;
     });
   });
 });

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /** Bytes of a new key, and the fewest a key file may hold. */
 export const auditKeyBytes = 32;
@@ -70,10 +71,11 @@ export async function readAuditKey(path: string): Promise<AuditKey> {
 
 /**
  * Reads the key file, first creating it with {@link auditKeyBytes} random bytes and mode
- * 0600 when it does not exist. Its directory must exist.
+ * 0600 when it does not exist, and its directory (mode 0700) when that is missing too.
  */
 export async function loadAuditKey(path: string): Promise<AuditKey> {
   try {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     // `wx`: never overwrite a key another process created meanwhile.
     const handle = await open(path, 'wx', 0o600);
     try {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { Command, Option } from 'commander';
@@ -7,7 +6,7 @@ import { createLogger } from '../logger.js';
 import type { LogLevel } from '../logger.js';
 import { destination } from 'pino';
 import type { Logger } from 'pino';
-import { isInCluster } from '../kubernetes/index.js';
+import { isInCluster, serviceAccountNamespace } from '../kubernetes/index.js';
 import type { KubeConnectionSource } from '../kubernetes/index.js';
 import { startKubernetesMode } from '../server/kubernetes-mode.js';
 import type { KubernetesModeOptions } from '../server/kubernetes-mode.js';
@@ -248,17 +247,11 @@ interface ServeFlags extends CommonServeFlags {
   namespace?: string;
 }
 
-const inClusterNamespacePath = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
-
 /** The server's own namespace: the flag, the pod's (downward API or mounted file), else `default`. */
 function ownNamespace(flag: string | undefined): string {
   if (flag !== undefined && flag !== '') return flag;
   if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
-  try {
-    return readFileSync(inClusterNamespacePath, 'utf8').trim() || 'default';
-  } catch {
-    return 'default';
-  }
+  return serviceAccountNamespace() ?? 'default';
 }
 
 /** Which source the flags choose; throws a one-line error when they choose none or both. */

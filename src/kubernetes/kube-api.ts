@@ -1,15 +1,19 @@
-import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import type { RequestOptions } from 'node:https';
+import { isIPv6 } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { KubeConfig } from '@kubernetes/client-node';
+import type { User } from '@kubernetes/client-node';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 
 import { KubeApiError, kubeApiErrorOf, transportError } from './kube-api-error.js';
 
-/** Where a pod finds its own service account (in-cluster configuration). */
-const inClusterTokenPath = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+/** Where the kubelet mounts a pod's service account: `token`, `ca.crt` and `namespace`. */
+const defaultServiceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** One request to the API server. */
 export interface KubeRequest {
@@ -35,9 +39,112 @@ export interface WatchEvent {
 /** How to reach the API server: a kubeconfig file, or the pod's own service account. */
 export type KubeConnectionSource = { kubeconfig: string } | { inCluster: true };
 
-/** True when this process runs in a pod whose service account token is mounted. */
+/**
+ * The directory of the pod's service account files: `FEDERATION_SERVICE_ACCOUNT_DIR`,
+ * default `/var/run/secrets/kubernetes.io/serviceaccount`. The in-cluster configuration
+ * reads `token` and `ca.crt` from it, and `serve` its `namespace`.
+ */
+export function serviceAccountDir(): string {
+  const dir = process.env.FEDERATION_SERVICE_ACCOUNT_DIR;
+  return dir === undefined || dir === '' ? defaultServiceAccountDir : resolve(dir);
+}
+
+/**
+ * True when this process runs in a pod: the kubelet sets `KUBERNETES_SERVICE_HOST` in every
+ * container. Whether the service account files are there is checked when connecting, so
+ * that a missing token is reported by its path.
+ */
 export function isInCluster(): boolean {
-  return process.env.KUBERNETES_SERVICE_HOST !== undefined && existsSync(inClusterTokenPath);
+  return (process.env.KUBERNETES_SERVICE_HOST ?? '') !== '';
+}
+
+/** The namespace of the pod's service account file, or undefined when there is none. */
+export function serviceAccountNamespace(): string | undefined {
+  try {
+    const namespace = readFileSync(join(serviceAccountDir(), 'namespace'), 'utf8').trim();
+    return namespace === '' ? undefined : namespace;
+  } catch {
+    return undefined;
+  }
+}
+
+function readableFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`cannot read ${path} (${code ?? String(error)})`);
+  }
+}
+
+type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
+const tokenFileProvider = 'federation-service-account-token';
+
+/**
+ * Puts the service account token into every request, read again as soon as its file
+ * changes: the kubelet rotates a projected token by swapping the file, and client-node's
+ * own token-file user would go on sending the old one for up to 60 s.
+ */
+class TokenFileAuthenticator implements Authenticator {
+  readonly #path: string;
+  #token: string;
+  #version = '';
+
+  constructor(path: string) {
+    this.#path = path;
+    this.#token = readableFile(path).trim();
+    if (this.#token === '') throw new Error(`${path} is empty`);
+  }
+
+  isAuthProvider(user: User): boolean {
+    return (user.authProvider as { name?: string } | undefined)?.name === tokenFileProvider;
+  }
+
+  async applyAuthentication(_user: User, options: RequestOptions): Promise<void> {
+    await this.#refresh();
+    options.headers = { ...options.headers, authorization: `Bearer ${this.#token}` };
+  }
+
+  async #refresh(): Promise<void> {
+    try {
+      const file = await stat(this.#path);
+      const version = `${file.ino}/${file.size}/${file.mtimeMs}`;
+      if (version === this.#version) return;
+      const token = (await readFile(this.#path, 'utf8')).trim();
+      if (token === '') return;
+      this.#token = token;
+      this.#version = version;
+    } catch {
+      // A file in the middle of a swap may be missing for a moment: the last token serves.
+    }
+  }
+}
+
+/**
+ * The pod's own configuration: the API server at `KUBERNETES_SERVICE_HOST` and `_PORT`,
+ * trusted with `ca.crt` and called with `token` of {@link serviceAccountDir}.
+ */
+function inClusterConfig(): KubeConfig {
+  const host = process.env.KUBERNETES_SERVICE_HOST ?? '';
+  const port = process.env.KUBERNETES_SERVICE_PORT ?? '';
+  if (host === '' || port === '') {
+    throw new Error('KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must both be set');
+  }
+  const dir = serviceAccountDir();
+  const authenticator = new TokenFileAuthenticator(join(dir, 'token'));
+  const ca = readableFile(join(dir, 'ca.crt'));
+  const config = new KubeConfig();
+  config.addAuthenticator(authenticator);
+  config.loadFromClusterAndUser(
+    {
+      name: 'in-cluster',
+      server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`,
+      caData: Buffer.from(ca).toString('base64'),
+      skipTLSVerify: false,
+    },
+    { name: 'service-account', authProvider: { name: tokenFileProvider } },
+  );
+  return config;
 }
 
 function queryString(query: KubeRequest['query']): string {
@@ -79,9 +186,9 @@ export class KubeApi {
     const where =
       'kubeconfig' in source ? `kubeconfig ${source.kubeconfig}` : 'in-cluster configuration';
     try {
+      if (!('kubeconfig' in source)) return new KubeApi(inClusterConfig());
       const config = new KubeConfig();
-      if ('kubeconfig' in source) config.loadFromFile(source.kubeconfig);
-      else config.loadFromCluster();
+      config.loadFromFile(source.kubeconfig);
       return new KubeApi(config);
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
