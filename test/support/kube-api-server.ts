@@ -173,17 +173,20 @@ export async function startKubeApiServer(): Promise<KubeApiServer> {
     directory,
     request: (method, path, options = {}) => send(agent, `${url}${path}`, method, options),
     async installCrds(crds = buildCrds()) {
-      for (const crd of crds) {
-        const created = await server.request(
-          'POST',
-          '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
-          { body: crd },
-        );
-        if (created.status !== 201) {
-          throw new Error(`CRD ${crd.metadata.name}: ${created.status} ${created.body.message}`);
-        }
-      }
-      for (const crd of crds) await waitUntilServed(server, crd);
+      // Created and awaited all at once: the API server establishes them side by side.
+      await Promise.all(
+        crds.map(async (crd) => {
+          const created = await server.request(
+            'POST',
+            '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+            { body: crd },
+          );
+          if (created.status !== 201) {
+            throw new Error(`CRD ${crd.metadata.name}: ${created.status} ${created.body.message}`);
+          }
+        }),
+      );
+      await Promise.all(crds.map((crd) => waitUntilServed(server, crd)));
     },
     async restart(downSeconds = 1) {
       const script = join(kubeScripts, 'restart-apiserver.sh');
