@@ -7,6 +7,7 @@ import {
   baseManifests,
   call,
   caBody,
+  eventually,
   issuerA,
   reasonOf,
   startTestHub,
@@ -232,6 +233,32 @@ describe('aws and webhook backends through the server', { timeout: 90_000 }, () 
     const logs = hub.logs.lines.join('\n');
     assert.match(logs, /the webhook answered 403/);
     assert.doesNotMatch(logs, /hook-refusal|stale-hook-token/);
+  });
+
+  it('refuses to load a webhook store whose body takes remoteRef without a JSON Content-Type', async () => {
+    const before = webhook.requests.length;
+    const rawBody = store('hook-raw-body', {
+      webhook: {
+        url: `${webhook.url}/values/lookup`,
+        method: 'POST',
+        body: '{"key":"{{ .remoteRef.key }}"}',
+        result: { jsonPath: '$.value' },
+        caBundle: webhook.caBundle,
+      },
+    });
+    const grant = manifest('federation.external-secrets.io/v1alpha1', 'Authorization', 'raw', {
+      spec: {
+        federationRef: { kind: 'KubernetesFederation', name: 'cluster-a' },
+        subject: { issuer: issuerA, subject: 'system:serviceaccount:app:app-sa' },
+        allowedClusterSecretStores: ['hook-raw-body'],
+      },
+    });
+    await hub.writeManifest('raw-body.yaml', `${rawBody}\n---\n${grant}`);
+    const refusal = /body: inserts \{\{ \.remoteRef\.\* \}\}, which is escaped only in a JSON/;
+    await eventually(async () => hub.logs.lines.some((line) => refusal.test(line)), 5000);
+    const result = await read('hook-raw-body', 'x","role":"admin');
+    assert.equal(result.status, 404, result.text);
+    assert.equal(webhook.requests.length, before, 'nothing reached the webhook');
   });
 
   it('never logs a backend credential', () => {

@@ -4,9 +4,9 @@ import type { GeneratedValues } from '../generator.js';
 import type { VaultDynamicSpec } from './schema.js';
 
 /**
- * What revoking a generated value needs: the lease Vault attached to it, or, for a token
- * handed out with `resultType: Auth` (tokens carry no lease id), the token's accessor. An
- * accessor revokes the token without being one.
+ * What revoking a generated value needs: the lease Vault attached to it, or, for an answer
+ * that issued a token (tokens carry no lease id), the token's accessor. An accessor
+ * revokes the token without being one.
  */
 export type VaultLeaseState = { leaseId: string } | { accessor: string };
 
@@ -44,26 +44,32 @@ function nonEmpty(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function stateOf(spec: VaultDynamicSpec, response: VaultResponse): VaultLeaseState | undefined {
+/**
+ * The lease of an answer, else the accessor of the token it issued, whatever `resultType`
+ * hands out: `Raw` carries the token too, and even `Data` leaves it live in Vault.
+ */
+function stateOf(response: VaultResponse): VaultLeaseState | undefined {
   const leaseId = nonEmpty(response.body?.lease_id);
   if (leaseId !== undefined) return { leaseId };
   const auth = response.body?.auth as { accessor?: unknown } | null | undefined;
-  const accessor = spec.resultType === 'Auth' ? nonEmpty(auth?.accessor) : undefined;
+  const accessor = nonEmpty(auth?.accessor);
   return accessor === undefined ? undefined : { accessor };
 }
 
 /**
- * The generated values of one answer of Vault, its lease as provider state, and the
- * lease duration (or the token's, for `Auth`) as the values' lifetime.
+ * The generated values of one answer of Vault, its lease (or token accessor) as provider
+ * state, and as the values' lifetime the duration of what that state revokes: the token's
+ * (`auth.lease_duration`) for an accessor or `resultType: Auth`, else the lease's.
  */
 export function generatedFrom(spec: VaultDynamicSpec, response: VaultResponse): GeneratedValues {
   const part = selected(spec.resultType, response);
   if (part === undefined && !spec.allowEmptyResponse) {
     throw new FederationError('BackendError', undefined, 'vault answered without a result');
   }
-  const providerState = stateOf(spec, response);
+  const providerState = stateOf(response);
+  const isToken = providerState !== undefined && 'accessor' in providerState;
   const ttlSeconds = positiveSeconds(
-    spec.resultType === 'Auth'
+    isToken || spec.resultType === 'Auth'
       ? response.body?.auth?.lease_duration
       : response.body?.lease_duration,
   );

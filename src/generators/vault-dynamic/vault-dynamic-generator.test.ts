@@ -155,6 +155,33 @@ describe('VaultDynamicSecret generator', () => {
     await revokeOf(built)(generated.providerState);
   });
 
+  it('keeps the accessor of a token with resultType Raw or Data, and revokes it', async () => {
+    const login = {
+      path: 'auth/approle/login',
+      method: 'POST',
+      parameters: { role_id: 'role-issued', secret_id: 's-issued' },
+    };
+    for (const spec of [
+      { ...login, resultType: 'Raw' },
+      { ...login, resultType: 'Data', allowEmptyResponse: true },
+    ]) {
+      const built = generator(spec);
+      const generated = await built.generate();
+      const issued = fixture.vault.logins.at(-1)!.token;
+      const { accessor } = fixture.vault.tokens.find(issued)!;
+      assert.deepEqual(generated.providerState, { accessor }, spec.resultType);
+      assert.equal(generated.ttlSeconds, 3600, 'the token TTL');
+
+      const before = fixture.vault.requests.length;
+      await revokeOf(built)(generated.providerState);
+      assert.deepEqual(
+        fixture.vault.requests.slice(before).map((request) => request.path),
+        ['auth/token/revoke-accessor'],
+      );
+      assert.equal(fixture.vault.tokens.find(issued), undefined, spec.resultType);
+    }
+  });
+
   it('returns the whole answer with resultType Raw', async () => {
     const generated = await generator({ resultType: 'Raw' }).generate();
     assert.match(generated.values.lease_id ?? '', /^database\/creds\/app\//);

@@ -155,6 +155,11 @@ describe('Webhook generator spec', () => {
       messages({ url: 'https://h.example.com/{{ .remoteRef.key }}', result: { jsonPath: '$' } }),
       ['url: a generator has no remoteRef: {{ .remoteRef.* }} cannot be used here'],
     );
+    // So no caller value can reach a generator's body, whatever its Content-Type.
+    assert.deepEqual(
+      messages({ body: '{"k":"{{ .remoteRef.key }}"}', result: { jsonPath: '$' } }),
+      ['body: a generator has no remoteRef: {{ .remoteRef.* }} cannot be used here'],
+    );
   });
 
   it('turns members into strings, and refuses anything but an object', () => {

@@ -2,36 +2,12 @@ import { FederationError } from '../../errors.js';
 import { decodeValue } from '../decoding.js';
 import { selectProperty } from '../property.js';
 import type { RemoteRef } from '../provider.js';
+import { splitKey } from './kv-key.js';
 import type { VaultProviderSpec } from './schema.js';
 import type { VaultClient } from './vault-client.js';
-import { encodeVaultPath, vaultFailure } from './vault-transport.js';
+import { vaultFailure } from './vault-transport.js';
 
 type KvSpec = Pick<VaultProviderSpec, 'path' | 'version'>;
-
-/**
- * The KV mount and the secret's path below it. With `path` set, the key is below that
- * mount (a key that already starts with the mount is not prefixed twice, as in the External
- * Secrets Operator); without it, the key's first segment is the mount.
- */
-export function splitKey(spec: KvSpec, key: string): { mount: string; secretPath: string } {
-  const trimmed = key.replace(/^\/+/, '');
-  if (spec.path !== undefined) {
-    const mount = spec.path.replace(/^\/+|\/+$/g, '');
-    const secretPath = trimmed.startsWith(`${mount}/`) ? trimmed.slice(mount.length + 1) : trimmed;
-    return { mount, secretPath: encodeVaultPath(secretPath, 'remoteRef.key') };
-  }
-  const slash = trimmed.indexOf('/');
-  if (slash <= 0 || slash === trimmed.length - 1) {
-    throw new FederationError(
-      'InvalidRemoteRef',
-      'remoteRef.key must be <mount>/<path> when the store has no path',
-    );
-  }
-  return {
-    mount: trimmed.slice(0, slash),
-    secretPath: encodeVaultPath(trimmed.slice(slash + 1), 'remoteRef.key'),
-  };
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -78,6 +54,12 @@ async function readData(
   const response = await client.request({ method: 'GET', path, query, signal });
   // A deleted or destroyed KV v2 version is a 404 too, with metadata in the body.
   if (response.status !== 200) throw vaultFailure(response.status, 'secret');
+  // KV never leases; a lease means the key reached another engine (database/creds/...)
+  // whose value the hub could never revoke, so it is not handed out.
+  const leaseId = response.body?.lease_id;
+  if (typeof leaseId === 'string' && leaseId !== '') {
+    throw new FederationError('BackendError', undefined, 'vault leased a KV read: no KV mount');
+  }
   const data =
     isV2 && isObject(response.body?.data) ? response.body.data.data : response.body?.data;
   if (!isObject(data)) {

@@ -115,6 +115,45 @@ describe('vault provider: KV reads', () => {
     await assert.rejects(provider.getSecret({ key: 'app' }), failsWith('InvalidRemoteRef'));
   });
 
+  it('refuses a mount from the key that is a system mount or no plain name, calling nothing', async () => {
+    const refused = [
+      'auth/token/lookup-self',
+      'sys/mounts',
+      'identity/oidc/token/hub',
+      'cubbyhole/x',
+      'audit/x',
+      'Sys/mounts',
+      '/auth/token/lookup-self',
+      'auth%2Ftoken%2Flookup-self?/x',
+      'sys#/x',
+      'secret?/app/db',
+      '../x',
+      './secret/app/db',
+    ];
+    for (const version of ['v1', 'v2']) {
+      const provider = store({ version });
+      const before = fixture.vault.targets.length;
+      for (const key of refused) {
+        await assert.rejects(
+          provider.getSecret({ key }),
+          failsWith('InvalidRemoteRef'),
+          `${version} ${key}`,
+        );
+      }
+      assert.deepEqual(fixture.vault.targets.slice(before), [], version);
+    }
+  });
+
+  it('refuses a system mount below a leading namespace segment of a KV v1 key', async () => {
+    const provider = store({ version: 'v1' });
+    const before = fixture.vault.targets.length;
+    for (const key of ['team-a/auth/token/lookup-self', 'team-a/sub/sys/mounts']) {
+      await assert.rejects(provider.getSecret({ key }), failsWith('InvalidRemoteRef'), key);
+    }
+    assert.deepEqual(fixture.vault.targets.slice(before), []);
+    assert.equal(await provider.getSecret({ key: 'kv1/app/api', property: 'key' }), 'v1-value');
+  });
+
   it('returns the custom metadata with metadataPolicy Fetch', async () => {
     const provider = store({ path: 'secret' });
     const metadata = await provider.getSecret({ key: 'app/db', metadataPolicy: 'Fetch' });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { parseDuration } from '../../duration.js';
 import { caBundleSchema, caProviderSchema } from '../backend-tls/index.js';
+import { bodyEncodingOf, bodyTemplateProblem } from './body-encoding.js';
 import { parseJsonPath } from './json-path.js';
 import { parseTemplate, type TemplatePart } from './template.js';
 
@@ -125,30 +126,53 @@ function urlProblem(url: string, parts: readonly TemplatePart[]): string | undef
 
 type Issue = { path: PropertyKey[]; message: string };
 
-function templateIssues(spec: WebhookBase, rules: TemplateRules): Issue[] {
-  const issues: Issue[] = [];
-  const check = (path: PropertyKey[], text: string, isUrl: boolean): void => {
-    const parsed = parseTemplate(text);
-    if ('error' in parsed) {
-      issues.push({ path, message: parsed.error });
-      return;
-    }
-    const problem =
-      checkParts(parsed.parts, spec, rules) ?? (isUrl ? urlProblem(text, parsed.parts) : undefined);
-    if (problem !== undefined) issues.push({ path, message: problem.replace(/^url: /, '') });
-  };
-  check(['url'], spec.url, true);
-  if (spec.body !== undefined) check(['body'], spec.body, false);
-  for (const [name, value] of Object.entries(spec.headers ?? {})) {
-    if (!headerName.test(name) || reservedHeaders.has(name.toLowerCase())) {
-      issues.push({ path: ['headers', name], message: 'not a header name the webhook may set' });
-    } else if (/[\r\n\0]/.test(value)) {
-      issues.push({ path: ['headers', name], message: 'a header value must be one line' });
-    } else {
-      check(['headers', name], value, false);
-    }
+type PartsCheck = (parts: readonly TemplatePart[]) => string | undefined;
+
+/** The problems of one template: unparsable, a name it may not use, or `more`. */
+function templateProblem(
+  text: string,
+  spec: WebhookBase,
+  rules: TemplateRules,
+  more?: PartsCheck,
+): string | undefined {
+  const parsed = parseTemplate(text);
+  if ('error' in parsed) return parsed.error;
+  return checkParts(parsed.parts, spec, rules) ?? more?.(parsed.parts);
+}
+
+function headerProblem(
+  name: string,
+  value: string,
+  isRepeated: boolean,
+  spec: WebhookBase,
+  rules: TemplateRules,
+): string | undefined {
+  if (!headerName.test(name) || reservedHeaders.has(name.toLowerCase())) {
+    return 'not a header name the webhook may set';
   }
-  return issues;
+  if (isRepeated) return 'set twice; header names ignore case';
+  if (/[\r\n\0]/.test(value)) return 'a header value must be one line';
+  return templateProblem(value, spec, rules);
+}
+
+function templateIssues(spec: WebhookBase, rules: TemplateRules): Issue[] {
+  const problems: [PropertyKey[], string | undefined][] = [
+    [['url'], templateProblem(spec.url, spec, rules, (parts) => urlProblem(spec.url, parts))],
+  ];
+  if (spec.body !== undefined) {
+    const encoding = bodyEncodingOf(spec.headers);
+    const bodyCheck: PartsCheck = (parts) => bodyTemplateProblem(parts, encoding);
+    problems.push([['body'], templateProblem(spec.body, spec, rules, bodyCheck)]);
+  }
+  const seen = new Set<string>();
+  for (const [name, value] of Object.entries(spec.headers ?? {})) {
+    const isRepeated = seen.has(name.toLowerCase());
+    seen.add(name.toLowerCase());
+    problems.push([['headers', name], headerProblem(name, value, isRepeated, spec, rules)]);
+  }
+  return problems.flatMap(([path, message]) =>
+    message === undefined ? [] : [{ path, message: message.replace(/^url: /, '') }],
+  );
 }
 
 function otherIssues(spec: WebhookBase, jsonPath: string | undefined): Issue[] {

@@ -3,6 +3,7 @@ import { resolveCaPem, type ClientTrust } from '../backend-tls/index.js';
 import type { BackendHttpClient } from '../http/index.js';
 import type { BackendContext, RemoteRef } from '../provider.js';
 import { readSecretText } from '../secret-reader.js';
+import { bodyEncodingOf, type BodyEncoding } from './body-encoding.js';
 import { followJsonPath, parseJsonPath, type JsonPath } from './json-path.js';
 import type { WebhookCallSpec } from './schema.js';
 import {
@@ -33,6 +34,16 @@ function partsOf(text: string): TemplatePart[] {
 function jsonEscape(value: string): string {
   return JSON.stringify(value).slice(1, -1);
 }
+
+/**
+ * The escaping of values in a body. Without a JSON or form Content-Type only Secret values
+ * are inserted, as they are: the schema refuses `remoteRef` in such a body.
+ */
+const bodyEscapes: Record<BodyEncoding, (value: string) => string> = {
+  json: jsonEscape,
+  form: encodeURIComponent,
+  none: (value) => value,
+};
 
 /**
  * A value for a header line. A Secret's trailing line break (as `kubectl create secret
@@ -78,8 +89,8 @@ export interface WebhookTemplates {
   body: TemplatePart[] | undefined;
   headers: [string, TemplatePart[]][];
   jsonPath: JsonPath | undefined;
-  /** Whether the body is JSON (by its content-type header), so values are JSON-escaped. */
-  isJsonBody: boolean;
+  /** How values are escaped in the body, by its literal Content-Type header. */
+  bodyEncoding: BodyEncoding;
 }
 
 /** Parses the templates of a validated spec once, when the store or generator is built. */
@@ -87,9 +98,6 @@ export function prepareTemplates(spec: WebhookCallSpec): WebhookTemplates {
   const headers = Object.entries(spec.headers ?? {}).map(
     ([name, value]): [string, TemplatePart[]] => [name, partsOf(value)],
   );
-  const contentType = Object.entries(spec.headers ?? {}).find(
-    ([name]) => name.toLowerCase() === 'content-type',
-  )?.[1];
   const jsonPath =
     spec.result?.jsonPath === undefined ? undefined : parseJsonPath(spec.result.jsonPath);
   if (jsonPath !== undefined && 'error' in jsonPath) {
@@ -100,7 +108,7 @@ export function prepareTemplates(spec: WebhookCallSpec): WebhookTemplates {
     body: spec.body === undefined ? undefined : partsOf(spec.body),
     headers,
     jsonPath,
-    isJsonBody: /json/i.test(contentType ?? ''),
+    bodyEncoding: bodyEncodingOf(spec.headers),
   };
 }
 
@@ -132,7 +140,8 @@ export interface WebhookCallInput {
 
 /**
  * Renders the templates and calls the webhook: values are URL-encoded in the URL,
- * JSON-escaped in a JSON body, and refused in a header when they hold control characters.
+ * JSON-escaped in a JSON body, form-encoded in a form body, and refused in a header when
+ * they hold control characters.
  * A 404 is `NotFound`; any other status outside 2xx is `BackendError`. Returns the body.
  */
 export async function callWebhook(
@@ -155,7 +164,7 @@ export async function callWebhook(
   const body =
     templates.body === undefined
       ? undefined
-      : await renderTemplate(templates.body, values, templates.isJsonBody ? jsonEscape : (v) => v);
+      : await renderTemplate(templates.body, values, bodyEscapes[templates.bodyEncoding]);
 
   const caPem = await resolveCaPem(spec, context, signal);
   const response = await clientFor({ caPem }).send({

@@ -101,6 +101,25 @@ describe('webhook provider against a local HTTPS server', () => {
     assert.equal(server.requests.at(-1)?.method, 'POST');
   });
 
+  it('sends a form body with each value form-encoded so it stays one field', async () => {
+    const spec = {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      url: `${server.url}/lookup`,
+      body: 'key={{ .remoteRef.key }}&role=reader',
+      secrets: [],
+    };
+    await read({ key: 'a&role=admin b' }, spec);
+    const sent = new URLSearchParams(server.requests.at(-1)?.body ?? '');
+    assert.deepEqual(
+      [...sent],
+      [
+        ['key', 'a&role=admin b'],
+        ['role', 'reader'],
+      ],
+    );
+  });
+
   it('sends property when a template uses it, and otherwise selects it from the answer', async () => {
     const sending = { url: `${server.url}/p/{{ .remoteRef.key }}/{{ .remoteRef.property }}` };
     const body = await read({ key: 'k', property: 'user' }, sending);
@@ -237,6 +256,41 @@ describe('webhook provider schema', () => {
     );
     assert.match(messages({ body: '{{- .remoteRef.key }}' })[0] ?? '', /^body: unsupported/);
     assert.match(messages({ body: '{{ .remoteRef.name }}' })[0] ?? '', /^body: unsupported/);
+  });
+
+  it('refuses a body inserting remoteRef unless a literal JSON or form Content-Type is set', () => {
+    const body = '{"k":"{{ .remoteRef.key }}"}';
+    const refusal =
+      'body: inserts {{ .remoteRef.* }}, which is escaped only in a JSON or form body; ' +
+      'set a literal Content-Type header: application/json or application/x-www-form-urlencoded';
+    assert.deepEqual(messages({ body }), [refusal]);
+    assert.deepEqual(messages({ body, headers: { 'Content-Type': 'text/plain' } }), [refusal]);
+    assert.deepEqual(messages({ body, headers: { 'Content-Type': 'text/x-notjson' } }), [refusal]);
+    const chosenByCaller = { 'Content-Type': 'application/{{ .remoteRef.property }}' };
+    assert.deepEqual(messages({ body, headers: chosenByCaller }), [refusal]);
+    for (const type of ['application/json; charset=utf-8', 'application/vnd.api+json']) {
+      assert.deepEqual(messages({ body, headers: { 'content-type': type } }), [], type);
+    }
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    assert.deepEqual(messages({ body: 'k={{ .remoteRef.key }}', headers: form }), []);
+    // A Secret's value is the hub's own, not the caller's.
+    const secrets = [{ name: 'creds', secretRef: { name: 's', key: 'token' } }];
+    assert.deepEqual(messages({ body: 'token={{ .creds.token }}', secrets }), []);
+  });
+
+  it('refuses a remoteRef action outside a JSON string, and a Content-Type set twice', () => {
+    const json = { 'Content-Type': 'application/json' };
+    assert.deepEqual(messages({ body: '{"k": {{ .remoteRef.key }}}', headers: json }), [
+      'body: {{ .remoteRef.key }} must sit inside a JSON string, between quotes and not after a backslash',
+    ]);
+    assert.deepEqual(messages({ body: '{"k": "\\{{ .remoteRef.key }}"}', headers: json }), [
+      'body: {{ .remoteRef.key }} must sit inside a JSON string, between quotes and not after a backslash',
+    ]);
+    assert.deepEqual(messages({ body: '{"k": "a\\\\{{ .remoteRef.key }}"}', headers: json }), []);
+    const twice = { 'Content-Type': 'application/json', 'content-type': 'text/plain' };
+    assert.deepEqual(messages({ headers: twice }), [
+      'headers.content-type: set twice; header names ignore case',
+    ]);
   });
 
   it('refuses a value in the scheme or host of the URL', () => {

@@ -107,6 +107,8 @@ export class VaultStandIn {
   readonly tokens: TokenStore;
   readonly leases: LeaseRegistry;
   readonly requests: RecordedRequest[] = [];
+  /** Every request target as it arrived (path and query, undecoded), served or not. */
+  readonly targets: string[] = [];
   /** Requests answered by a status fault instead of being served; not in `requests`. */
   readonly faulted: RecordedRequest[] = [];
   readonly logins: RecordedLogin[] = [];
@@ -198,6 +200,7 @@ export class VaultStandIn {
 
   async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let reply: VaultReply;
+    this.targets.push(request.url ?? '');
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
