@@ -5,13 +5,25 @@ import { FederationError, isFederationError } from '../errors.js';
 import { findGenerator } from '../generators/registry.js';
 import type { FederationMetrics } from '../metrics/index.js';
 import type { GeneratorEntry } from '../resources/model.js';
-import type { GeneratorStateRecord, StateFilter, StateStore } from '../state/state-store.js';
+import type {
+  GeneratorStateRecord,
+  NewState,
+  StateFilter,
+  StateStore,
+} from '../state/state-store.js';
 import { ownerOf } from '../state/state-store.js';
 import { backendCall } from './backend-call.js';
 import type { SecretReader } from '../providers/provider.js';
 
-/** How long a revocation holds its claim on a state; ms. */
-const revocationClaimMs = 60_000;
+/**
+ * How long a revocation holds its claim on a state; ms. The claim must outlast the revoke
+ * (at most `backendTimeoutMs`, the wait for a backend slot included) and the removal after
+ * it, or a second holder could take the state meanwhile: 60 s, or the backend timeout and
+ * 30 s more when that is longer.
+ */
+export function revocationClaimMs(backendTimeoutMs: number): number {
+  return Math.max(60_000, backendTimeoutMs + 30_000);
+}
 
 /** What is kept of a generator's spec with each state, enough to revoke it later. */
 interface SpecSnapshot {
@@ -38,7 +50,8 @@ export interface CredentialOptions {
  * before anything is generated (no database, no credential), and if the result cannot
  * be recorded afterwards the values are revoked and never returned (SPEC §8, defect 7).
  * `beforeHandOut` runs once the state is recorded (the audit line); when it throws, the
- * values are revoked and the state removed the same way, and its error is thrown.
+ * values are revoked the same way, and its error is thrown. Values whose revoke fails stay
+ * on record, due at once, so that the sweeper retries: none is ever left unrecorded.
  */
 export async function issueCredentials(
   entry: GeneratorEntry,
@@ -50,12 +63,13 @@ export async function issueCredentials(
   const now = options.now ?? Date.now;
   const snapshot: SpecSnapshot = { kind: entry.generatorKind, spec: entry.spec };
   const reservedDeadline = now() + options.stateTtlMs;
-  const id = await options.state.reserve({
+  const reserved: NewState = {
     generator: route,
     generatorSpec: snapshot,
     owner: ownerOf(identity),
     garbageCollectionDeadline: new Date(reservedDeadline),
-  });
+  };
+  const id = await options.state.reserve(reserved);
 
   let generated;
   try {
@@ -72,48 +86,90 @@ export async function issueCredentials(
   const ttlDeadline =
     generated.ttlSeconds === undefined ? Infinity : now() + generated.ttlSeconds * 1000;
   const deadline = new Date(Math.min(reservedDeadline, ttlDeadline));
+  const { providerState } = generated;
   try {
-    await options.state.complete(id, generated.providerState, deadline);
+    await options.state.complete(id, providerState, deadline);
   } catch (error) {
-    await undoUnrecorded(entry, generated.providerState, options, id);
+    await undoUnrecorded(entry, options, { id, reserved, providerState, cause: 'state' });
     throw isFederationError(error) ? error : new FederationError('StateWriteFailed');
   }
   try {
     await beforeHandOut?.();
   } catch (error) {
-    await undoUnrecorded(entry, generated.providerState, options, id, 'audit');
+    await undoUnrecorded(entry, options, { id, reserved, providerState, cause: 'audit' });
     throw error;
   }
   options.metrics.stateIssued(entry.generatorKind);
   return generated.values;
 }
 
-/** Revokes values that will not be handed out, because their state or audit line failed. */
+/** Generated values that will not be handed out, and the state reserved for them. */
+interface Unrecorded {
+  id: string;
+  reserved: NewState;
+  providerState: unknown;
+  /** What failed: recording the state, or the audit line after it. */
+  cause: 'state' | 'audit';
+}
+
+/**
+ * Revokes values that will not be handed out, then removes their state. When the revoke
+ * fails the values are still live, so their state is kept, due at once, for the sweeper.
+ */
 async function undoUnrecorded(
   entry: GeneratorEntry,
-  providerState: unknown,
   options: CredentialOptions,
-  id: string,
-  unrecorded: 'state' | 'audit' = 'state',
+  undo: Unrecorded,
 ): Promise<void> {
   const generator = { namespace: entry.namespace, kind: entry.kind, name: entry.name };
+  const fields = { generator, stateId: undo.id, unrecorded: undo.cause };
   try {
     if (entry.generator.revoke) {
       await backendCall(
         options.backendTimeoutMs,
-        (callOptions) => entry.generator.revoke!(providerState, callOptions),
+        (callOptions) => entry.generator.revoke!(undo.providerState, callOptions),
         options.metrics.generatorCall(entry.generatorKind, 'revoke'),
       );
     }
-    options.logger.warn({ generator, stateId: id, unrecorded }, 'values not handed out; revoked');
   } catch (error) {
     const reason = isFederationError(error) ? error.reason : 'BackendError';
-    options.logger.error(
-      { generator, stateId: id, unrecorded, reason },
-      'values not handed out; revoke failed',
-    );
+    const keptStateId = await keepForSweeper(undo, options);
+    const message =
+      keptStateId === undefined
+        ? 'values not handed out; revoke failed and state not recorded'
+        : 'values not handed out; revoke failed, left to the sweeper';
+    options.logger.error({ ...fields, reason, keptStateId }, message);
+    return;
   }
-  await options.state.remove(id).catch(() => false);
+  options.logger.warn(fields, 'values not handed out; revoked');
+  await options.state.remove(undo.id).catch(() => false);
+}
+
+/**
+ * Records values whose revoke failed with a deadline of now, so that the next sweep
+ * revokes them. The reserved state takes them when it still can; when it is gone, or
+ * claimed by a revocation that will delete it, a new state does. Resolves to the id of
+ * the state holding them, or `undefined` when the store refused both.
+ */
+async function keepForSweeper(
+  undo: Unrecorded,
+  options: CredentialOptions,
+): Promise<string | undefined> {
+  const { state } = options;
+  const due = new Date((options.now ?? Date.now)());
+  const isKept = await state.complete(undo.id, undo.providerState, due).then(
+    () => true,
+    () => false,
+  );
+  if (isKept) return undo.id;
+  try {
+    const id = await state.reserve({ ...undo.reserved, garbageCollectionDeadline: due });
+    await state.complete(id, undo.providerState, due);
+    await state.remove(undo.id).catch(() => false);
+    return id;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The generator kind that produced a state (a ClusterGenerator's `spec.kind`). */
@@ -174,9 +230,12 @@ export async function revokeMatching(
 ): Promise<number> {
   const records = await options.state.find(filter);
   let revoked = 0;
-  for (const record of records) {
+  const claimMs = revocationClaimMs(options.backendTimeoutMs);
+  for (const found of records) {
+    // The state as claimed, not as found: a generator call may have completed it since.
+    const record = await options.state.claim(found.id, claimMs);
     // A state another replica or the sweeper is revoking right now is theirs to finish.
-    if (!(await options.state.claim(record.id, revocationClaimMs))) continue;
+    if (record === undefined) continue;
     try {
       await revokeState(record, options);
     } catch (error) {

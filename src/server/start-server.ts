@@ -22,7 +22,7 @@ import type { CredentialsWatch, ServerCredentials, ServerTlsFiles } from '../tls
 import { buildApp } from './app.js';
 import { defaultMaxConcurrentBackendCalls, setMaxConcurrentBackendCalls } from './backend-call.js';
 import type { HttpLimits } from './context.js';
-import { revokeExpiredState } from './credentials.js';
+import { revocationClaimMs, revokeExpiredState } from './credentials.js';
 import { LiveConfig } from './live-config.js';
 import { RateLimiter } from './rate-limit.js';
 import { readinessConditions } from './routes/health.js';
@@ -199,6 +199,7 @@ export async function startServer(
     store: state,
     revoke: (record) => revokeExpiredState(record, credentials),
     intervalMs: options.sweepIntervalMs ?? 30_000,
+    claimMs: revocationClaimMs(backendTimeoutMs),
     logger,
   });
   const readiness = (): string[] =>

@@ -20,7 +20,7 @@ const workingStore = (): StateStore => ({
   find: async () => [],
   findExpired: async () => [],
   remove: async () => true,
-  claim: async () => true,
+  claim: async () => undefined,
   release: async () => undefined,
   count: async () => 7,
   close: async () => undefined,
@@ -41,7 +41,7 @@ describe('ReopeningStateStore', () => {
     assert.equal(store.isOpen, false);
     await assert.rejects(store.count(), isStateWriteFailed);
     await assert.rejects(
-      store.find({ generatorNamespace: 'gen', issuer: 'x' }),
+      store.find({ generatorNamespace: 'gen', federation: 'f', issuer: 'x' }),
       isStateWriteFailed,
     );
     assert.equal(logger.lines.filter((line) => line.level === 'error').length, 1);

@@ -64,7 +64,7 @@ export class ReopeningStateStore implements StateStore {
     return this.#current().findExpired(now, limit);
   }
 
-  claim(id: string, holdMs: number): Promise<boolean> {
+  claim(id: string, holdMs: number): Promise<GeneratorStateRecord | undefined> {
     return this.#current().claim(id, holdMs);
   }
 

@@ -60,7 +60,11 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
     let clock = t0;
     let subject: ContractStore;
     let store: StateStore;
-    const filter = { generatorNamespace: 'team-a', issuer: owner.issuer };
+    const filter = {
+      generatorNamespace: 'team-a',
+      federation: owner.federation,
+      issuer: owner.issuer,
+    };
 
     beforeEach(async () => {
       clock = t0;
@@ -115,9 +119,11 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
       await rejectsWith(store.complete(id, { serial: 1n }, new Date(t0)), 'StateWriteFailed');
     });
 
-    it('never finds states of another generator namespace or another issuer', async () => {
+    it('never finds states of another generator namespace, federation or issuer', async () => {
       await store.reserve(newState({ generator: { ...generator, namespace: 'team-b' } }));
       await store.reserve(newState({ owner: { ...owner, issuer: 'https://issuer-b.example' } }));
+      // Another client cluster with the same issuer (the API server default is common).
+      await store.reserve(newState({ owner: { ...owner, federation: 'cluster-b' } }));
       const mine = await store.reserve(newState());
 
       const found = await store.find(filter);
@@ -222,19 +228,61 @@ export function describeStateStoreContract(name: string, open: OpenContractStore
     it('grants a claim to one holder at a time until it expires or is released', async () => {
       const id = await store.reserve(newState());
 
-      assert.equal(await store.claim(id, minute), true);
-      assert.equal(await subject.otherHolder.claim(id, minute), false);
+      assert.equal((await store.claim(id, minute))?.id, id);
+      assert.ok(!(await subject.otherHolder.claim(id, minute)));
       clock += minute + 1;
-      assert.equal(await subject.otherHolder.claim(id, minute), true);
+      assert.equal((await subject.otherHolder.claim(id, minute))?.id, id);
       await subject.otherHolder.release(id);
-      assert.equal(await store.claim(id, minute), true);
+      assert.equal((await store.claim(id, minute))?.id, id);
+    });
+
+    it('refuses a second claim while the first holds, to the same holder too', async () => {
+      const id = await store.reserve(newState());
+      assert.ok(await store.claim(id, minute));
+
+      assert.ok(!(await store.claim(id, minute)));
+      clock += minute - 1;
+      assert.ok(!(await store.claim(id, minute)));
+    });
+
+    it('returns the state as it stands when claimed, not as it was found', async () => {
+      const id = await store.reserve(newState());
+      const [found] = await store.find(filter);
+      await store.complete(id, { leaseId: 'lease-1' }, new Date(t0 + 2 * minute));
+
+      const claimed = await store.claim(id, minute);
+
+      assert.equal(found?.phase, 'pending');
+      assert.deepEqual(claimed, {
+        ...found,
+        phase: 'issued',
+        providerState: { leaseId: 'lease-1' },
+        garbageCollectionDeadline: new Date(t0 + 2 * minute),
+      });
+    });
+
+    it('refuses to complete a claimed state until the claim is released', async () => {
+      const id = await store.reserve(newState());
+      await subject.otherHolder.claim(id, minute);
+
+      // A revocation that claimed the pending state deletes it next; the generator call
+      // must learn that its values were not recorded.
+      await rejectsWith(
+        store.complete(id, { leaseId: 'lease-1' }, new Date(t0)),
+        'StateWriteFailed',
+      );
+      await rejectsWith(subject.otherHolder.complete(id, {}, new Date(t0)), 'StateWriteFailed');
+      assert.equal((await store.find(filter))[0]?.phase, 'pending');
+      await subject.otherHolder.release(id);
+      await store.complete(id, { leaseId: 'lease-1' }, new Date(t0));
+      assert.equal((await store.find(filter))[0]?.phase, 'issued');
     });
 
     it('refuses a claim on a state that is gone', async () => {
       const id = await store.reserve(newState());
       await store.remove(id);
 
-      assert.equal(await store.claim(id, minute), false);
+      assert.ok(!(await store.claim(id, minute)));
     });
 
     it('removes a state once and reports when it was already gone', async () => {

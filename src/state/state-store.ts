@@ -42,6 +42,12 @@ export interface GeneratorStateRecord {
 export interface StateFilter {
   /** Always required: revocation never crosses generator namespaces. */
   generatorNamespace: string;
+  /**
+   * Always required: the KubernetesFederation the caller was verified through. Two client
+   * clusters may share an issuer (`https://kubernetes.default.svc.cluster.local` is the
+   * default), so the issuer alone does not tell their states apart.
+   */
+  federation: string;
   generatorKind?: string;
   generatorName?: string;
   issuer: string;
@@ -71,7 +77,9 @@ export interface StateStore {
    * Marks a reserved state `issued` with what the generator handed out, and sets its
    * deadline to the one given (the caller passes the earlier of the reserved deadline and
    * the values' own expiry). Rejects when the state is gone, e.g. swept while the generator
-   * ran: the caller must then revoke the values (SPEC §8, defect 7).
+   * ran, and while anyone holds an unexpired claim on it: a revocation that claimed the
+   * pending state will delete it. Either way the caller must revoke the values itself
+   * (SPEC §8, defect 7), so that every value handed out is recorded or revoked.
    */
   complete(id: string, providerState: unknown, garbageCollectionDeadline: Date): Promise<void>;
   /** States matching `filter`, oldest first. */
@@ -80,10 +88,13 @@ export interface StateStore {
   findExpired(now: Date, limit: number): Promise<GeneratorStateRecord[]>;
   /**
    * Takes the right to revoke one state for `holdMs` milliseconds, so that replicas
-   * sharing the store never revoke the same state twice. `false` when another holder has
-   * it, or the state is gone; the caller then leaves that state alone.
+   * sharing the store never revoke the same state twice. Resolves to the state as it
+   * stands once claimed: revoke what that record holds, never an older copy (the state
+   * may have been completed since it was listed). `undefined` when the state is gone or
+   * any unexpired claim holds it, this holder's own included; the caller then leaves that
+   * state alone. `holdMs` must outlast the revocation and the removal that follow.
    */
-  claim(id: string, holdMs: number): Promise<boolean>;
+  claim(id: string, holdMs: number): Promise<GeneratorStateRecord | undefined>;
   /** Gives up a claim after a failed revocation, so that a later attempt may take it. */
   release(id: string): Promise<void>;
   /** Deletes one state; `false` when it was already gone. */

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 
 import { FederationError } from '../errors.js';
 import { openSqliteStateStore, type SqliteStateStore } from './sqlite/sqlite-state-store.js';
-import type { GeneratorStateRecord, NewState } from './state-store.js';
+import type { GeneratorStateRecord, NewState, StateStore } from './state-store.js';
 import { startSweeper, type Sweeper, type SweeperOptions } from './sweeper.js';
 
 const t0 = Date.UTC(2030, 0, 1);
@@ -49,6 +49,7 @@ describe('startSweeper', () => {
   async function remainingNames(): Promise<string[]> {
     const records = await store.find({
       generatorNamespace: 'team-a',
+      federation: 'cluster-a',
       issuer: 'https://issuer-a.example',
     });
     return records.map((record) => record.generator.name).sort();
@@ -176,6 +177,38 @@ describe('startSweeper', () => {
     await delay(30);
     assert.equal(calls, 1);
     assert.deepEqual(await remainingNames(), ['second']);
+  });
+
+  it('revokes a state as claimed when a generator call completed it after the listing', async () => {
+    const id = await store.reserve(newState('racing', t0 - 1));
+    let hasCompleted = false;
+    const racing: StateStore = {
+      reserve: (state) => store.reserve(state),
+      complete: (...args) => store.complete(...args),
+      find: (filter) => store.find(filter),
+      findExpired: async (now, limit) => {
+        const listed = await store.findExpired(now, limit);
+        if (!hasCompleted) {
+          hasCompleted = true;
+          await store.complete(id, { leaseId: 'lease-1' }, new Date(t0 - 1));
+        }
+        return listed;
+      },
+      claim: (...args) => store.claim(...args),
+      release: (stateId) => store.release(stateId),
+      remove: (stateId) => store.remove(stateId),
+      count: () => store.count(),
+      close: () => store.close(),
+    };
+    const seen: unknown[] = [];
+    const revoke = async (record: GeneratorStateRecord): Promise<void> => {
+      seen.push(record.providerState);
+    };
+    sweeper = startSweeper({ store: racing, revoke, logger, now: () => t0 });
+
+    assert.equal(await sweeper.sweepOnce(), 1);
+
+    assert.deepEqual(seen, [{ leaseId: 'lease-1' }]);
   });
 
   it('rejects an interval or batch size that is not a positive integer', () => {

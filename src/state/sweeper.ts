@@ -18,7 +18,10 @@ export interface SweeperOptions {
   logger: Pick<Logger, 'debug' | 'warn' | 'error'>;
   /** The clock that decides what has expired; ms since the epoch, default `Date.now`. */
   now?: () => number;
-  /** How long a claim on a state lasts while it is revoked; ms, default 60000. */
+  /**
+   * How long a claim on a state lasts while it is revoked; ms, default 60000. It must
+   * outlast one revocation (the backend timeout) and the removal after it.
+   */
   claimMs?: number;
 }
 
@@ -47,14 +50,17 @@ export function startSweeper(options: SweeperOptions): Sweeper {
   let running: Promise<number> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  async function sweepExpired(record: GeneratorStateRecord): Promise<boolean> {
+  async function sweepExpired(expired: GeneratorStateRecord): Promise<boolean> {
+    let record: GeneratorStateRecord | undefined;
     try {
-      // Another replica (or a revocation request) is revoking it; leave it to that one.
-      if (!(await store.claim(record.id, claimMs))) return false;
+      // Revoke the state as claimed, not as listed: it may have been completed since.
+      record = await store.claim(expired.id, claimMs);
     } catch (error) {
-      logger.warn({ stateId: record.id, ...failureFields(error) }, 'generator state not claimed');
+      logger.warn({ stateId: expired.id, ...failureFields(error) }, 'generator state not claimed');
       return false;
     }
+    // Another replica (or a revocation request) is revoking it; leave it to that one.
+    if (record === undefined) return false;
     try {
       await revoke(record);
       await store.remove(record.id);

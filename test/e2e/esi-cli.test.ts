@@ -191,6 +191,7 @@ describe('esi-cli against the federation server', () => {
       const states = await store.find({
         generatorNamespace: 'gen',
         generatorKind: 'Fake',
+        federation: 'cluster-a',
         issuer: hub.clusterA.issuer,
       });
       assert.equal(states.length, 0);

@@ -101,7 +101,10 @@ describe('backend deadlines', () => {
       assert.equal(reasonOf(result), 'BackendTimeout');
       const store = openSqliteStateStore(hub.dataDir);
       try {
-        assert.deepEqual(await store.find({ generatorNamespace: 'gen', issuer: issuerA }), []);
+        assert.deepEqual(
+          await store.find({ generatorNamespace: 'gen', federation: 'cluster-a', issuer: issuerA }),
+          [],
+        );
       } finally {
         await store.close();
       }

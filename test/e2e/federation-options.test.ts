@@ -68,7 +68,11 @@ describe('garbage collection of generator state', () => {
     assert.equal(result.status, 200);
     const store = await hub.openStateStore();
     try {
-      const filter = { generatorNamespace: 'gen', issuer: hub.clusterA.issuer };
+      const filter = {
+        generatorNamespace: 'gen',
+        federation: 'cluster-a',
+        issuer: hub.clusterA.issuer,
+      };
       assert.equal((await store.find(filter)).length, 1);
       const started = Date.now();
       while ((await store.find(filter)).length > 0) {

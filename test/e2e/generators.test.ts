@@ -64,7 +64,11 @@ describe('generators over HTTP', () => {
     await generate('/generators/gen/Password/db-password');
     const store = await hub.openStateStore();
     try {
-      const states = await store.find({ generatorNamespace: 'gen', issuer: hub.clusterA.issuer });
+      const states = await store.find({
+        generatorNamespace: 'gen',
+        federation: 'cluster-a',
+        issuer: hub.clusterA.issuer,
+      });
       assert.equal(states.length, 1);
       const [state] = states;
       assert.equal(state?.phase, 'issued');
@@ -110,7 +114,11 @@ describe('generators over HTTP', () => {
 
     const store = await hub.openStateStore();
     try {
-      const left = await store.find({ generatorNamespace: 'gen', issuer: hub.clusterA.issuer });
+      const left = await store.find({
+        generatorNamespace: 'gen',
+        federation: 'cluster-a',
+        issuer: hub.clusterA.issuer,
+      });
       const owners = left.map((s) => `${s.generator.kind}/${s.owner.pod}`).sort();
       assert.deepEqual(owners, ['Password/app-1', 'UUID/app-0']);
     } finally {
@@ -187,7 +195,11 @@ describe('POST /generators/:namespace/revoke', () => {
     assert.equal(bad.status, 400);
     const store = await hub.openStateStore();
     try {
-      const left = await store.find({ generatorNamespace: 'gen', issuer: hub.clusterA.issuer });
+      const left = await store.find({
+        generatorNamespace: 'gen',
+        federation: 'cluster-a',
+        issuer: hub.clusterA.issuer,
+      });
       assert.equal(left.length, 1, 'neither call may delete anything');
     } finally {
       await store.close();
@@ -205,7 +217,11 @@ describe('POST /generators/:namespace/revoke', () => {
     assert.deepEqual(result.body, { revoked: 1 }, 'only cluster A state of app-0');
     const store = await hub.openStateStore();
     try {
-      const left = await store.find({ generatorNamespace: 'gen', issuer: hub.clusterB.issuer });
+      const left = await store.find({
+        generatorNamespace: 'gen',
+        federation: 'cluster-b',
+        issuer: hub.clusterB.issuer,
+      });
       assert.equal(left.length, 1);
     } finally {
       await store.close();

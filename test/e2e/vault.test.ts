@@ -20,6 +20,7 @@ import { closedPort } from '../support/vault/vault-fixture.js';
 import { startVaultStandIn, type VaultStandIn } from '../support/vault/vault-stand-in.js';
 
 const secretId = 'approle-secret-id-e2e-93f1';
+const issuedSecretId = 'approle-secret-id-issued-e2e-5d02';
 const kvPassword = 'pw-vault-e2e-4471';
 const leaseSeconds = 600;
 const pod = { name: 'app-0', uid: '11111111-1111-4111-8111-111111111111' };
@@ -56,6 +57,13 @@ function vaultManifests(vault: VaultStandIn, unreachable: string): string {
       metadata: { name: 'vault-kv' },
       spec: { provider: { vault: { ...provider(vault, 'hub-creds'), path: 'secret' } } },
     },
+    // Without path, the first segment of the caller's key is the mount.
+    ...(['v1', 'v2'] as const).map((version) => ({
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ClusterSecretStore',
+      metadata: { name: `vault-any-mount-${version}` },
+      spec: { provider: { vault: { ...provider(vault, 'hub-creds'), version } } },
+    })),
     {
       apiVersion: 'generators.external-secrets.io/v1alpha1',
       kind: 'VaultDynamicSecret',
@@ -81,6 +89,19 @@ function vaultManifests(vault: VaultStandIn, unreachable: string): string {
         provider: provider(vault, 'gen'),
       },
     })),
+    // A login answered whole: the token it hands out must still be revocable.
+    {
+      apiVersion: 'generators.external-secrets.io/v1alpha1',
+      kind: 'VaultDynamicSecret',
+      metadata: { name: 'login-raw', namespace: 'gen' },
+      spec: {
+        path: 'auth/approle/login',
+        method: 'POST',
+        parameters: { role_id: 'role-issued', secret_id: issuedSecretId },
+        resultType: 'Raw',
+        provider: provider(vault, 'gen'),
+      },
+    },
     {
       apiVersion: 'federation.external-secrets.io/v1alpha1',
       kind: 'Authorization',
@@ -88,12 +109,19 @@ function vaultManifests(vault: VaultStandIn, unreachable: string): string {
       spec: {
         federationRef: { kind: 'KubernetesFederation', name: 'cluster-a' },
         subject: { issuer: issuerA, subject: 'system:serviceaccount:app:app-sa' },
-        allowedClusterSecretStores: ['vault-kv', 'vault-down', 'vault-wrong'],
+        allowedClusterSecretStores: [
+          'vault-kv',
+          'vault-down',
+          'vault-wrong',
+          'vault-any-mount-v1',
+          'vault-any-mount-v2',
+        ],
         allowedGenerators: [
           { name: 'db-user', kind: 'VaultDynamicSecret', namespace: 'gen' },
           { name: 'db-user-short', kind: 'VaultDynamicSecret', namespace: 'gen' },
           { name: 'token-post', kind: 'VaultDynamicSecret', namespace: 'gen' },
           { name: 'token-put', kind: 'VaultDynamicSecret', namespace: 'gen' },
+          { name: 'login-raw', kind: 'VaultDynamicSecret', namespace: 'gen' },
         ],
       },
     },
@@ -137,6 +165,7 @@ describe('vault store and VaultDynamicSecret through the server', () => {
       { path: 'database/creds/app', capabilities: ['read'] },
       { path: 'database/creds/short', capabilities: ['read'] },
       { path: 'sys/leases/revoke', capabilities: ['update'] },
+      { path: 'auth/token/revoke-accessor', capabilities: ['update'] },
     ]);
     const kv = vault.mountKv('secret', 2);
     kv.write('app/db', { password: 'pw-old' });
@@ -155,6 +184,12 @@ describe('vault store and VaultDynamicSecret through the server', () => {
     });
     const approle = vault.enableAuth('approle', new AppRoleAuth());
     approle.roles.set('hub', { roleId: 'role-hub', secretIds: [secretId], policies: ['hub'] });
+    approle.roles.set('issued', {
+      roleId: 'role-issued',
+      secretIds: [issuedSecretId],
+      policies: [],
+      tokenTtlSeconds: 900,
+    });
 
     const unreachablePort = await closedPort();
     manifests = (a, b) => ({
@@ -188,6 +223,31 @@ describe('vault store and VaultDynamicSecret through the server', () => {
     }
     // Only the store has logged in so far: once, for every read of this file.
     assert.equal(vault.loginCount('approle'), 1);
+  });
+
+  it('answers 400 for a key naming a system mount or no plain mount, calling nothing', async () => {
+    const keys = [
+      'auth/token/lookup-self',
+      'auth%2Ftoken%2Flookup-self?/x',
+      '../x',
+      'sys#/x',
+      'sys/mounts',
+      'identity/oidc/token/hub',
+      'cubbyhole/x',
+    ];
+    for (const store of ['vault-any-mount-v1', 'vault-any-mount-v2']) {
+      const before = vault.targets.length;
+      for (const key of keys) {
+        const refused = await read(key, undefined, store);
+        assert.equal(refused.status, 400, `${store} ${key}: ${refused.text}`);
+        assert.equal(reasonOf(refused), 'InvalidRemoteRef');
+      }
+      assert.deepEqual(vault.targets.slice(before), [], 'Vault saw no request');
+    }
+    const nested = await read('team/auth/token/lookup-self', undefined, 'vault-any-mount-v1');
+    assert.equal(reasonOf(nested), 'InvalidRemoteRef');
+    const served = await read('secret/app/db', { property: 'password' }, 'vault-any-mount-v2');
+    assert.equal(served.body, kvPassword);
   });
 
   it('answers 404 NotFound for a missing secret and 502 for a path Vault denies', async () => {
@@ -251,7 +311,11 @@ describe('vault store and VaultDynamicSecret through the server', () => {
 
     const state = await openSqliteStateStore(hub.dataDir);
     try {
-      const [record] = await state.find({ generatorNamespace: 'gen', issuer: hub.clusterA.issuer });
+      const [record] = await state.find({
+        generatorNamespace: 'gen',
+        federation: 'cluster-a',
+        issuer: hub.clusterA.issuer,
+      });
       assert.deepEqual(record?.providerState, { leaseId });
       // The default state TTL is 24 h; the lease ends in 10 minutes, and so does the state.
       const deadline = record!.garbageCollectionDeadline.getTime();
@@ -292,6 +356,57 @@ describe('vault store and VaultDynamicSecret through the server', () => {
     }
   });
 
+  it('hands out nothing a key-chosen mount leases, such as a database user', async () => {
+    const before = vault.leases.ids();
+    const leased = await read('database/creds/app', undefined, 'vault-any-mount-v1');
+    assert.equal(leased.status, 502, leased.text);
+    assert.equal(reasonOf(leased), 'BackendError');
+    // Vault did create the user; only its lease could end it, and the hub never held it.
+    for (const id of vault.leases.ids().filter((lease) => !before.includes(lease))) {
+      await vault.leases.revoke(id, '');
+    }
+  });
+
+  it('keeps the accessor of a token answered whole, so DELETE revokes it', async () => {
+    const generated = await generate('login-raw');
+    assert.equal(generated.status, 200, generated.text);
+    const auth = JSON.parse((generated.body as Record<string, string>).auth ?? '{}') as {
+      client_token: string;
+      accessor: string;
+    };
+    assert.ok(vault.tokens.find(auth.client_token), 'the handed-out token is live');
+
+    const state = await openSqliteStateStore(hub.dataDir);
+    try {
+      const [record] = await state.find({
+        generatorNamespace: 'gen',
+        federation: 'cluster-a',
+        issuer: hub.clusterA.issuer,
+      });
+      assert.deepEqual(record?.providerState, { accessor: auth.accessor });
+      const deadline = record!.garbageCollectionDeadline.getTime();
+      assert.ok(deadline <= Date.now() + 900_000, 'deadline follows the token TTL');
+    } finally {
+      await state.close();
+    }
+
+    const before = vault.requests.length;
+    const revoked = await call(hub, '/generators/gen/VaultDynamicSecret/login-raw', {
+      method: 'DELETE',
+      token,
+      body: caBody(hub.clusterA),
+    });
+    assert.deepEqual(revoked.body, { revoked: 1 }, revoked.text);
+    assert.ok(
+      vault.requests
+        .slice(before)
+        .some(
+          (request) => request.path === 'auth/token/revoke-accessor' && request.method === 'PUT',
+        ),
+    );
+    assert.equal(vault.tokens.find(auth.client_token), undefined, 'the token is revoked');
+  });
+
   it('answers 502 and records no state when Vault cannot create the user', async () => {
     vault.setFault({ status: 503, path: 'database/creds/app' });
     try {
@@ -306,7 +421,11 @@ describe('vault store and VaultDynamicSecret through the server', () => {
     }
     const state = await openSqliteStateStore(hub.dataDir);
     try {
-      const left = await state.find({ generatorNamespace: 'gen', issuer: hub.clusterA.issuer });
+      const left = await state.find({
+        generatorNamespace: 'gen',
+        federation: 'cluster-a',
+        issuer: hub.clusterA.issuer,
+      });
       assert.deepEqual(left, []);
     } finally {
       await state.close();

@@ -74,6 +74,7 @@ export function registerGeneratorRoutes(app: FastifyInstance, context: ServerCon
         generatorNamespace: route.namespace,
         generatorKind: route.kind,
         generatorName: route.name,
+        federation: identity.federation,
         issuer: identity.issuer,
         subject: identity.subject,
         podUid: identity.pod?.uid,

@@ -16,11 +16,16 @@ interface Params {
 
 /**
  * Which states a revoke-by-owner call selects. Always the route's generator namespace
- * and the caller's own issuer: a client cluster never revokes another cluster's states,
+ * and the caller's own federation and issuer: a client cluster never revokes another
+ * cluster's states, even one that shares its issuer,
  * and no field of the body can widen the namespace (SPEC §8, defect 3).
  */
 export function revokeFilter(namespace: string, body: RevokeBody, identity: Identity): StateFilter {
-  const filter: StateFilter = { generatorNamespace: namespace, issuer: identity.issuer };
+  const filter: StateFilter = {
+    generatorNamespace: namespace,
+    federation: identity.federation,
+    issuer: identity.issuer,
+  };
   if (body.kind !== undefined) filter.generatorKind = body.kind;
   if (body.name !== undefined) filter.generatorName = body.name;
 

@@ -1,8 +1,10 @@
-import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
 
 import { startKubeApiServer } from '../../../test/support/kube-api-server.js';
 import type { KubeApiServer, KubeObject } from '../../../test/support/kube-api-server.js';
 import { KubeApi } from '../../kubernetes/index.js';
+import type { KubeRequest } from '../../kubernetes/index.js';
 import { describeStateStoreContract } from '../state-store.contract.test.js';
 import { KubernetesStateStore } from './kubernetes-state-store.js';
 
@@ -42,4 +44,39 @@ describeStateStoreContract('KubernetesStateStore', async (now) => {
     otherHolder: new KubernetesStateStore(api, { ...options, holder: 'replica-b' }),
     dispose: deleteAll,
   };
+});
+
+describe('KubernetesStateStore.complete', () => {
+  it('fails when another replica claims the state between its read and its write', async () => {
+    await deleteAll();
+    const options = { fallbackNamespace: 'federation-system' };
+    const other = new KubernetesStateStore(api, { ...options, holder: 'replica-b' });
+    let id = '';
+    let hasClaimed = false;
+    // Lets replica B claim the state just before replica A's completion patch is sent.
+    const racing = {
+      async request(spec: KubeRequest): Promise<unknown> {
+        if (spec.method === 'PATCH' && !hasClaimed) {
+          hasClaimed = (await other.claim(id, 60_000)) !== undefined;
+        }
+        return api.request(spec);
+      },
+    } as unknown as KubeApi;
+    const store = new KubernetesStateStore(racing, { ...options, holder: 'replica-a' });
+    id = await store.reserve({
+      generator: { namespace: 'team-a', kind: 'Password', name: 'db-password' },
+      generatorSpec: {},
+      owner: { federation: 'cluster-a', issuer: 'https://issuer-a.example', subject: 'web' },
+      garbageCollectionDeadline: new Date(Date.UTC(2030, 0, 1)),
+    });
+
+    await assert.rejects(store.complete(id, { leaseId: 'lease-1' }, new Date()), {
+      reason: 'StateWriteFailed',
+    });
+
+    assert.equal(hasClaimed, true);
+    const [record] = await store.findExpired(new Date(Date.UTC(2031, 0, 1)), 10);
+    assert.equal(record?.phase, 'pending');
+    await deleteAll();
+  });
 });

@@ -27,8 +27,9 @@ export interface KubernetesStateStoreOptions {
    */
   fallbackNamespace?: string;
   /**
-   * Names this replica in claims; default the host name (the pod name) and a random
-   * suffix, so that two processes on one host never take each other's claims as their own.
+   * Names this replica in the `claimed-by` annotation, for people reading the object;
+   * default the host name (the pod name) and a random suffix. A claim is refused while it
+   * runs whoever holds it, so the name never grants anything.
    */
   holder?: string;
   /** The clock of `createdAt` and of claims; ms since the epoch, default `Date.now`. */
@@ -41,6 +42,15 @@ function splitId(id: string): { namespace: string; name: string } {
   const slash = id.indexOf('/');
   if (slash <= 0) throw new FederationError('StateWriteFailed', undefined, 'malformed state id');
   return { namespace: id.slice(0, slash), name: id.slice(slash + 1) };
+}
+
+/** Reads and conditional writes per {@link KubernetesStateStore.complete} call, at most. */
+const completeAttempts = 3;
+
+/** Whether an unexpired claim holds the object, whoever took it. */
+function isClaimed(object: KubeObject, now: number): boolean {
+  const metadata = object.metadata as { annotations?: Record<string, string> } | undefined;
+  return Date.parse(metadata?.annotations?.[stateAnnotations.claimedUntil] ?? '') > now;
 }
 
 /** Any failure of the API server becomes `StateWriteFailed` with a value-free detail. */
@@ -58,7 +68,8 @@ async function guard<T>(operation: string, action: () => Promise<T>): Promise<T>
  * Generator state as `GeneratorState` objects (generators.external-secrets.io/v1alpha1) in
  * the generator's namespace, readable by every replica. Revocation is coordinated with the
  * API server's optimistic concurrency: {@link claim} updates the object at the version it
- * read, so of two replicas only one wins the right to revoke a state.
+ * read, so of two replicas only one wins the right to revoke a state, and {@link complete}
+ * patches at the version it read, so a state is never completed once claimed.
  */
 export class KubernetesStateStore implements StateStore {
   readonly #api: KubeApi;
@@ -99,15 +110,31 @@ export class KubernetesStateStore implements StateStore {
   }
 
   async complete(id: string, providerState: unknown, deadline: Date): Promise<void> {
-    const patch = completionPatch(providerState, deadline);
-    await guard('complete', () =>
-      this.#api.request({
-        method: 'PATCH',
-        path: this.#objectPath(id),
-        body: patch,
-        contentType: 'application/merge-patch+json',
-      }),
-    );
+    await guard('complete', async () => {
+      // Only claims and releases write a pending state, so a conflict is rare and the next
+      // read shows the claim that caused it.
+      for (let attempt = 1; attempt <= completeAttempts; attempt += 1) {
+        const object = await this.#api.request<KubeObject>({ path: this.#objectPath(id) });
+        // A revocation that claimed the pending state deletes it next: completing it now
+        // would leave handed-out values with no record and no revocation.
+        if (isClaimed(object, this.#now())) {
+          throw new FederationError('StateWriteFailed', undefined, 'complete: state claimed');
+        }
+        const version = object.metadata?.resourceVersion ?? '';
+        try {
+          await this.#api.request({
+            method: 'PATCH',
+            path: this.#objectPath(id),
+            body: completionPatch(providerState, deadline, version),
+            contentType: 'application/merge-patch+json',
+          });
+          return;
+        } catch (error) {
+          if (!(error instanceof KubeApiError && error.isConflict)) throw error;
+        }
+      }
+      throw new FederationError('StateWriteFailed', undefined, 'complete: conflict');
+    });
   }
 
   async #list(namespace?: string, extraSelector = ''): Promise<GeneratorStateRecord[]> {
@@ -153,33 +180,37 @@ export class KubernetesStateStore implements StateStore {
     });
   }
 
-  async claim(id: string, holdMs: number): Promise<boolean> {
+  async claim(id: string, holdMs: number): Promise<GeneratorStateRecord | undefined> {
     return guard('claim', async () => {
       let object: KubeObject;
       try {
         object = await this.#api.request<KubeObject>({ path: this.#objectPath(id) });
       } catch (error) {
-        if (error instanceof KubeApiError && error.isNotFound) return false;
+        if (error instanceof KubeApiError && error.isNotFound) return undefined;
         throw error;
       }
+      // A claim of this replica's own is refused too: the sweeper and a request, or two
+      // requests, on one replica must not both revoke the state.
+      if (isClaimed(object, this.#now())) return undefined;
       const metadata = object.metadata as { annotations?: Record<string, string> };
-      const annotations = metadata.annotations ?? {};
-      const until = Date.parse(annotations[stateAnnotations.claimedUntil] ?? '');
-      const isHeldByOther =
-        until > this.#now() && annotations[stateAnnotations.claimedBy] !== this.#holder;
-      if (isHeldByOther) return false;
       metadata.annotations = {
-        ...annotations,
+        ...metadata.annotations,
         [stateAnnotations.claimedUntil]: new Date(this.#now() + holdMs).toISOString(),
         [stateAnnotations.claimedBy]: this.#holder,
       };
       try {
         // The object carries the resourceVersion it was read at: a replica that claimed
-        // it in between makes this update fail with 409 Conflict.
-        await this.#api.request({ method: 'PUT', path: this.#objectPath(id), body: object });
-        return true;
+        // or completed it in between makes this update fail with 409 Conflict.
+        const claimed = await this.#api.request<KubeObject>({
+          method: 'PUT',
+          path: this.#objectPath(id),
+          body: object,
+        });
+        return toRecord(claimed);
       } catch (error) {
-        if (error instanceof KubeApiError && (error.isConflict || error.isNotFound)) return false;
+        if (error instanceof KubeApiError && (error.isConflict || error.isNotFound)) {
+          return undefined;
+        }
         throw error;
       }
     });

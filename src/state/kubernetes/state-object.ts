@@ -97,11 +97,19 @@ export function newStateObject(
   } as KubeObject;
 }
 
-/** The merge patch that marks a state issued. */
-export function completionPatch(providerState: unknown, deadline: Date): object {
+/**
+ * The merge patch that marks a state issued. It names the `resourceVersion` it was read
+ * at, which the API server checks like an update's: a claim written since makes it fail
+ * with 409 Conflict.
+ */
+export function completionPatch(
+  providerState: unknown,
+  deadline: Date,
+  resourceVersion: string,
+): object {
   const state = serialise(providerState);
   return {
-    metadata: { annotations: { [stateAnnotations.phase]: 'issued' } },
+    metadata: { resourceVersion, annotations: { [stateAnnotations.phase]: 'issued' } },
     spec: {
       garbageCollectionDeadline: deadline.toISOString(),
       state: state === undefined ? {} : { providerState: state },
@@ -159,6 +167,7 @@ export function matchesFilter(record: GeneratorStateRecord, filter: StateFilter)
     wanted === undefined || wanted === actual;
   return (
     generator.namespace === filter.generatorNamespace &&
+    owner.federation === filter.federation &&
     owner.issuer === filter.issuer &&
     narrows(filter.subject, owner.subject) &&
     narrows(filter.generatorKind, generator.kind) &&

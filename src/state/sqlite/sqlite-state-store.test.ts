@@ -17,7 +17,11 @@ const state: NewState = {
   owner: { federation: 'cluster-a', issuer: 'https://issuer-a.example', subject: 'sa:apps:web' },
   garbageCollectionDeadline: new Date(Date.UTC(2030, 0, 1)),
 };
-const filter = { generatorNamespace: 'team-a', issuer: 'https://issuer-a.example' };
+const filter = {
+  generatorNamespace: 'team-a',
+  federation: 'cluster-a',
+  issuer: 'https://issuer-a.example',
+};
 
 async function rejectsWithDetail(promise: Promise<unknown>, detail: string): Promise<void> {
   await assert.rejects(promise, { name: 'FederationError', reason: 'StateWriteFailed', detail });

@@ -49,7 +49,7 @@ export class SqliteStateStore implements StateStore {
   readonly #findExpired: Statement<[number, number], StateRow>;
   readonly #remove: Statement<[string]>;
   readonly #count: Statement<[], number>;
-  readonly #exists: Statement<[string], unknown>;
+  readonly #get: Statement<[string], StateRow>;
   readonly #claims = new Map<string, number>();
 
   /** Use {@link openSqliteStateStore}; `db` must already be migrated. */
@@ -65,9 +65,10 @@ export class SqliteStateStore implements StateStore {
       SET phase = 'issued', provider_state = @providerState, gc_deadline = @deadline
       WHERE id = @id`);
     // One statement for every filter shape: an optional condition whose parameter is NULL
-    // is true, while the namespace and issuer conditions always apply (SPEC §8, defect 3).
+    // is true, while the namespace, federation and issuer conditions always apply (SPEC §8, defect 3).
     this.#find = db.prepare(`SELECT * FROM generator_state
-      WHERE generator_namespace = @generatorNamespace AND owner_issuer = @issuer
+      WHERE generator_namespace = @generatorNamespace AND owner_federation = @federation
+        AND owner_issuer = @issuer
         AND (@subject IS NULL OR owner_subject = @subject)
         AND (@generatorKind IS NULL OR generator_kind = @generatorKind)
         AND (@generatorName IS NULL OR generator_name = @generatorName)
@@ -79,7 +80,7 @@ export class SqliteStateStore implements StateStore {
       WHERE gc_deadline <= ? ORDER BY gc_deadline, id LIMIT ?`);
     this.#remove = db.prepare('DELETE FROM generator_state WHERE id = ?');
     this.#count = db.prepare<[], number>('SELECT COUNT(*) FROM generator_state').pluck();
-    this.#exists = db.prepare('SELECT 1 FROM generator_state WHERE id = ?').pluck();
+    this.#get = db.prepare('SELECT * FROM generator_state WHERE id = ?');
   }
 
   async reserve(state: NewState): Promise<string> {
@@ -93,6 +94,11 @@ export class SqliteStateStore implements StateStore {
   async complete(id: string, providerState: unknown, deadline: Date): Promise<void> {
     guard('complete', () => {
       const params = { id, providerState: toJson(providerState), deadline: toMillis(deadline) };
+      // A revocation that claimed the pending state deletes it next: completing it now
+      // would leave handed-out values with no record and no revocation.
+      if (this.#isClaimed(id)) {
+        throw new FederationError('StateWriteFailed', undefined, 'complete: state claimed');
+      }
       // A state swept while its generator ran is gone: the caller must revoke the values.
       if (this.#complete.run(params).changes === 0) {
         throw new FederationError('StateWriteFailed', undefined, 'complete: no such state');
@@ -115,14 +121,18 @@ export class SqliteStateStore implements StateStore {
    * One process owns the database (standalone mode), so claims live in memory: they keep
    * the sweeper and a revocation request from revoking the same state at once.
    */
-  async claim(id: string, holdMs: number): Promise<boolean> {
-    const now = this.#now();
-    const until = this.#claims.get(id);
-    if (until !== undefined && until > now) return false;
-    const exists = guard('claim', () => this.#exists.get(id) !== undefined);
-    if (!exists) return false;
-    this.#claims.set(id, now + holdMs);
-    return true;
+  async claim(id: string, holdMs: number): Promise<GeneratorStateRecord | undefined> {
+    if (this.#isClaimed(id)) return undefined;
+    const record = guard('claim', () => {
+      const row = this.#get.get(id);
+      return row === undefined ? undefined : toRecord(row);
+    });
+    if (record !== undefined) this.#claims.set(id, this.#now() + holdMs);
+    return record;
+  }
+
+  #isClaimed(id: string): boolean {
+    return (this.#claims.get(id) ?? Number.NEGATIVE_INFINITY) > this.#now();
   }
 
   async release(id: string): Promise<void> {

@@ -66,11 +66,16 @@ export function toInsertParams(id: string, state: NewState, createdAt: number): 
 /** Every key present: an absent optional filter binds NULL, an empty string binds ''. */
 export function toFilterParams(filter: StateFilter): FilterParams {
   // Revocation must never widen to every namespace or issuer (SPEC §8, defect 3).
-  if (typeof filter.generatorNamespace !== 'string' || typeof filter.issuer !== 'string') {
-    throw new TypeError('a state filter needs generatorNamespace and issuer');
+  if (
+    typeof filter.generatorNamespace !== 'string' ||
+    typeof filter.federation !== 'string' ||
+    typeof filter.issuer !== 'string'
+  ) {
+    throw new TypeError('a state filter needs generatorNamespace, federation and issuer');
   }
   return {
     generatorNamespace: filter.generatorNamespace,
+    federation: filter.federation,
     issuer: filter.issuer,
     generatorKind: filter.generatorKind ?? null,
     generatorName: filter.generatorName ?? null,
