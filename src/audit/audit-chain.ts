@@ -62,7 +62,10 @@ export class AuditChain {
     return { text, head: { seq, hash: prev } };
   }
 
-  /** Moves the head past a draft once its lines are written. */
+  /**
+   * Moves the head past a draft once its lines are written, or to the line where the
+   * destination was found to end.
+   */
   advance(head: ChainHead): void {
     this.#head = head;
   }

@@ -35,6 +35,8 @@ export class AuditTrail {
   readonly #observe: AuditObserver;
   readonly #maxBatchLines: number;
   readonly #now: () => Date;
+  /** The sink's `resumeFrom` that the chain last went on from. */
+  #resumedFrom: ChainHead | undefined;
   #waiting: Waiting[] = [];
   #reopenWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   #isDraining = false;
@@ -44,7 +46,8 @@ export class AuditTrail {
   constructor(options: AuditTrailOptions) {
     this.#sink = options.sink;
     const { key } = options;
-    this.#chain = new AuditChain(options.sink.resumeFrom, (value) => key.digest(value));
+    this.#resumedFrom = options.sink.resumeFrom;
+    this.#chain = new AuditChain(this.#resumedFrom, (value) => key.digest(value));
     this.#observe = options.observe ?? (() => undefined);
     this.#maxBatchLines = options.maxBatchLines ?? 256;
     this.#now = options.now ?? (() => new Date());
@@ -61,8 +64,9 @@ export class AuditTrail {
   }
 
   /**
-   * Queues one line and resolves once it is written; rejects when its write failed (the
-   * chain then goes on as if the line had never been drafted).
+   * Queues one line and resolves once it is written; rejects when its write failed. The
+   * chain then goes on as if the line had never been drafted, or, when the sink could not
+   * remove all of a failed write, after its last line that the destination holds.
    */
   record(event: AuditEvent): Promise<void> {
     if (this.#isClosed) return Promise.reject(new Error('the audit trail is closed'));
@@ -115,10 +119,20 @@ export class AuditTrail {
   async #reopenSink(waiters: { resolve: () => void; reject: (error: unknown) => void }[]) {
     try {
       await this.#sink.reopen();
+      this.#followSink();
       for (const waiter of waiters) waiter.resolve();
     } catch (error) {
+      this.#followSink();
       for (const waiter of waiters) waiter.reject(error);
     }
+  }
+
+  /** Goes on from where the sink says its destination ends, when it says so anew. */
+  #followSink(): void {
+    const head = this.#sink.resumeFrom;
+    if (head === undefined || head === this.#resumedFrom) return;
+    this.#resumedFrom = head;
+    this.#chain.advance(head);
   }
 
   async #writeBatch(batch: Waiting[]): Promise<void> {
@@ -129,11 +143,12 @@ export class AuditTrail {
         batch.map((waiting) => waiting.event),
         this.#now(),
       );
-      await this.#sink.write(draft.text);
+      await this.#sink.write(draft.text, draft.head);
       this.#chain.advance(draft.head);
       isWritten = true;
     } catch (error) {
       failure = error;
+      this.#followSink();
     }
     this.#observe(isWritten ? 'written' : 'failed', batch.length);
     for (const waiting of batch) {

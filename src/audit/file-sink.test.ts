@@ -9,16 +9,20 @@ import {
   stat,
   writeFile,
 } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setImmediate as drained } from 'node:timers/promises';
+import { promisify } from 'node:util';
 
 import { hashLine } from './audit-chain.js';
 import { AuditKey } from './audit-key.js';
 import type { AuditEvent } from './audit-record.js';
 import { AuditTrail } from './audit-trail.js';
 import { FileAuditSink } from './file-sink.js';
-import type { FileAuditSinkOptions } from './file-sink.js';
+import type { FileAuditIo, FileAuditSinkOptions } from './file-sink.js';
 import { verifyAuditFile } from './verify-audit-log.js';
 
 const key = new AuditKey(Buffer.alloc(32, 5));
@@ -44,6 +48,45 @@ async function seqs(path: string): Promise<number[]> {
     .trimEnd()
     .split('\n')
     .map((line) => (JSON.parse(line) as { seq: number }).seq);
+}
+
+function errno(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(code), { code });
+}
+
+/**
+ * Writes like a process under `ulimit -f`: bytes beyond `limit` are refused with EFBIG,
+ * after the part that fits was written.
+ */
+class LimitedIo implements FileAuditIo {
+  limit = Number.POSITIVE_INFINITY;
+  truncateFails?: (handle: FileHandle) => Promise<void>;
+
+  async write(handle: FileHandle, bytes: Buffer, offset: number, length: number) {
+    const room = this.limit - (await handle.stat()).size;
+    if (room <= 0) throw errno('EFBIG');
+    return (await handle.write(bytes, offset, Math.min(length, room))).bytesWritten;
+  }
+
+  async truncate(handle: FileHandle, size: number) {
+    if (this.truncateFails) await this.truncateFails(handle);
+    await handle.truncate(size);
+  }
+}
+
+/** Records `count` lines at once: the first goes out alone, the others in one write. */
+async function recordMany(trail: AuditTrail, from: number, count: number): Promise<string[]> {
+  await drained();
+  const results = [];
+  for (let i = from; i < from + count; i += 1) {
+    results.push(
+      trail.record(event(i)).then(
+        () => 'ok',
+        (error: Error) => error.message,
+      ),
+    );
+  }
+  return Promise.all(results);
 }
 
 describe('FileAuditSink', () => {
@@ -202,5 +245,158 @@ describe('FileAuditSink', () => {
     const again = await openTrail(file);
     assert.equal(again.head?.seq, 100);
     await again.close();
+  });
+
+  it('cuts a failed write off the file: none of its lines remain and no seq is used twice', async () => {
+    const file = path();
+    const io = new LimitedIo();
+    const trail = await openTrail(file, { io });
+    await trail.record(event(1));
+    await trail.record(event(2));
+    const lineBytes = (await stat(file)).size / 2;
+
+    // Room for the next line alone, then for one and a half lines of the batch after it.
+    io.limit = Math.floor(4.5 * lineBytes);
+    const results = await recordMany(trail, 3, 4);
+    assert.equal(results[0], 'ok');
+    for (const result of results.slice(1)) {
+      assert.equal(result, `cannot write audit log ${file}: EFBIG`);
+    }
+    assert.equal(trail.head?.seq, 3);
+    assert.deepEqual(await seqs(file), [1, 2, 3]);
+
+    io.limit = Number.POSITIVE_INFINITY;
+    await trail.record(event(7));
+    await trail.close();
+    assert.deepEqual(await seqs(file), [1, 2, 3, 4]);
+    const reqIds = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    for (const n of [4, 5, 6]) {
+      assert.ok(!reqIds.some((line) => line.includes(key.digest(`request-${n}`))));
+    }
+    assert.equal((await verifyAuditFile(file)).problem, undefined);
+  });
+
+  it('goes on after the last whole line when a failed write cannot be cut off', async () => {
+    const file = path();
+    const io = new LimitedIo();
+    const trail = await openTrail(file, { io });
+    await trail.record(event(1));
+    const lineBytes = (await stat(file)).size;
+
+    io.limit = Math.floor(3.5 * lineBytes);
+    io.truncateFails = async () => {
+      throw errno('EIO');
+    };
+    const results = await recordMany(trail, 2, 4);
+    assert.equal(results[0], 'ok');
+    assert.match(results[1] ?? '', /: EFBIG; lines of it may remain \(not cut off: EIO\)$/);
+    // The file holds seq 3 of the failed write: the chain goes on after it, not at 3 again.
+    assert.equal(trail.head?.seq, 3);
+
+    io.limit = Number.POSITIVE_INFINITY;
+    await trail.record(event(6));
+    await trail.close();
+    const rows = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    assert.equal(rows.length, 5);
+    assert.throws(() => JSON.parse(rows[3] ?? ''), SyntaxError, 'the torn line, ended');
+    const last = JSON.parse(rows[4] ?? '') as { seq: number; prev: string };
+    assert.equal(last.seq, 4);
+    assert.equal(last.prev, hashLine(rows[2] ?? ''));
+    const result = await verifyAuditFile(file);
+    assert.deepEqual([result.problem?.kind, result.problem?.line], ['not-json', 4]);
+  });
+
+  it('refuses writes after a failed write until the end of the file is read back', async () => {
+    const file = path();
+    const io = new LimitedIo();
+    const trail = await openTrail(file, { io });
+    await trail.record(event(1));
+    const lineBytes = (await stat(file)).size;
+
+    // The handle breaks along with the truncate, so the end cannot be read back through it.
+    io.limit = Math.floor(3.5 * lineBytes);
+    io.truncateFails = async (handle) => {
+      await handle.close();
+      throw errno('EIO');
+    };
+    const results = await recordMany(trail, 2, 4);
+    assert.match(results[1] ?? '', /\(not cut off: EIO; not read back yet\)$/);
+    assert.equal(trail.head?.seq, 2);
+
+    // The next write reads the end back through a new handle; its lines were drafted
+    // against seq 2, so it is refused, and the chain goes on after seq 3.
+    io.limit = Number.POSITIVE_INFINITY;
+    io.truncateFails = undefined;
+    await assert.rejects(trail.record(event(6)), /holds lines of an earlier failed write/);
+    assert.equal(trail.head?.seq, 3);
+    await trail.record(event(7));
+    await trail.close();
+    const rows = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    assert.equal((JSON.parse(rows.at(-1) ?? '') as { seq: number }).seq, 4);
+  });
+
+  it('reads the end back on reopen() after a failed write that left lines behind', async () => {
+    const file = path();
+    const io = new LimitedIo();
+    const trail = await openTrail(file, { io });
+    await trail.record(event(1));
+    const lineBytes = (await stat(file)).size;
+
+    io.limit = Math.floor(4.5 * lineBytes);
+    io.truncateFails = async (handle) => {
+      await handle.close();
+      throw errno('EIO');
+    };
+    await recordMany(trail, 2, 4);
+    io.limit = Number.POSITIVE_INFINITY;
+    io.truncateFails = undefined;
+    await trail.reopen();
+    assert.equal(trail.head?.seq, 4);
+    await trail.record(event(6));
+    await trail.close();
+    const rows = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    assert.equal((JSON.parse(rows.at(-1) ?? '') as { seq: number }).seq, 5);
+  });
+
+  it('leaves nothing of a write that fails under a real file size limit (ulimit -f)', async () => {
+    const file = path();
+    const sinkModule = new URL('./file-sink.js', import.meta.url).href;
+    const trailModule = new URL('./audit-trail.js', import.meta.url).href;
+    const keyModule = new URL('./audit-key.js', import.meta.url).href;
+    // 40 lines of about 450 bytes each do not fit in 8 blocks of 512 bytes.
+    const script = `
+      const { FileAuditSink } = await import(${JSON.stringify(sinkModule)});
+      const { AuditTrail } = await import(${JSON.stringify(trailModule)});
+      const { AuditKey } = await import(${JSON.stringify(keyModule)});
+      const event = ${JSON.stringify(event(0))};
+      const sink = await FileAuditSink.open(${JSON.stringify(file)});
+      const trail = new AuditTrail({ sink, key: new AuditKey(Buffer.alloc(32, 5)) });
+      await trail.record(event);
+      await new Promise((resolve) => setImmediate(resolve));
+      const results = await Promise.all(Array.from({ length: 40 }, () =>
+        trail.record(event).then(() => 'ok', (error) => error.message)));
+      await trail.record(event);
+      await trail.close();
+      console.log(JSON.stringify(results));
+    `;
+    const { stdout } = await promisify(execFile)('/bin/sh', [
+      '-c',
+      'ulimit -f 8 && exec "$0" --input-type=module -e "$1"',
+      process.execPath,
+      script,
+    ]);
+    const results = JSON.parse(stdout) as string[];
+    assert.equal(results[0], 'ok');
+    assert.ok(
+      results.slice(1).every((result) => result.endsWith(': EFBIG')),
+      stdout,
+    );
+
+    assert.deepEqual(await seqs(file), [1, 2, 3]);
+    const again = await openTrail(file);
+    await again.record(event(1));
+    await again.close();
+    assert.deepEqual(await seqs(file), [1, 2, 3, 4]);
+    assert.equal((await verifyAuditFile(file)).problem, undefined);
   });
 });

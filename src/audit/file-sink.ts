@@ -1,10 +1,24 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
-import { hashLine } from './audit-chain.js';
 import type { ChainHead } from './audit-chain.js';
-import { isAuditLine } from './audit-record.js';
 import type { AuditSink } from './audit-sink.js';
+import { endsWithNewline, readTail } from './file-tail.js';
+import { headPathOf, readSavedHead, saveHead } from './saved-head.js';
+
+/** The calls that change the open file. */
+export interface FileAuditIo {
+  /** Writes `length` bytes of `bytes` from `offset` on; resolves with how many it wrote. */
+  write(handle: FileHandle, bytes: Buffer, offset: number, length: number): Promise<number>;
+  /** Cuts the file to `size` bytes. */
+  truncate(handle: FileHandle, size: number): Promise<void>;
+}
+
+const handleIo: FileAuditIo = {
+  write: async (handle, bytes, offset, length) =>
+    (await handle.write(bytes, offset, length)).bytesWritten,
+  truncate: (handle, size) => handle.truncate(size),
+};
 
 export interface FileAuditSinkOptions {
   /**
@@ -14,94 +28,102 @@ export interface FileAuditSinkOptions {
   rotationCheckIntervalMs?: number;
   /** Milliseconds since the epoch; default `Date.now`. */
   now?: () => number;
+  /**
+   * Replaces the calls that write to and truncate the open file; default the file handle's
+   * own. For tests that make a write fail part way through.
+   */
+  io?: FileAuditIo;
 }
-
-/** How the end of an existing file looks. */
-interface FileTail {
-  /** The last complete line, when it is an audit line. */
-  head: ChainHead | undefined;
-  /** The file ends inside a line (a write that was cut short). */
-  isTorn: boolean;
-}
-
-/** Bytes read from the end at a time while looking for the last line. */
-const tailChunkBytes = 64 * 1024;
 
 function errorCode(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   return code ?? (error instanceof Error ? error.name : 'unknown error');
 }
 
-/** The last complete line of the file and whether a partial line follows it. */
-async function readTail(handle: FileHandle, path: string): Promise<FileTail> {
-  const { size } = await handle.stat();
-  if (size === 0) return { head: undefined, isTorn: false };
-
-  let chunk = Math.min(size, tailChunkBytes);
-  for (;;) {
-    const start = size - chunk;
-    const buffer = Buffer.alloc(chunk);
-    await handle.read(buffer, 0, chunk, start);
-    const isTorn = buffer[chunk - 1] !== 0x0a;
-    const end = buffer.lastIndexOf(0x0a);
-    // lastIndexOf reads a negative offset from the end, hence the guard.
-    const lineStart = end <= 0 ? -1 : buffer.lastIndexOf(0x0a, end - 1);
-    if (lineStart >= 0 || start === 0) {
-      if (end < 0) return { head: undefined, isTorn };
-      const line = buffer.subarray(lineStart + 1, end);
-      return { head: headOf(line, path), isTorn };
-    }
-    chunk = Math.min(size, chunk * 2);
-  }
+function isSameHead(a: ChainHead | undefined, b: ChainHead | undefined): boolean {
+  return a?.seq === b?.seq && a?.hash === b?.hash;
 }
 
-function headOf(line: Buffer, path: string): ChainHead {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line.toString('utf8'));
-  } catch {
-    parsed = undefined;
+/**
+ * Where the chain goes on when a log is opened: its own last line, or the head saved beside
+ * it when it has none (a new file after a rotation). A saved head that the log has not
+ * reached, or another line at the same seq, means that the end of the log was lost or that
+ * it is another log: the open fails rather than fork the chain.
+ */
+function startOf(
+  logHead: ChainHead | undefined,
+  saved: ChainHead | undefined,
+  path: string,
+  headPath: string,
+): ChainHead | undefined {
+  if (logHead === undefined) return saved;
+  if (saved === undefined || saved.seq < logHead.seq || isSameHead(saved, logHead)) {
+    return logHead;
   }
-  if (!isAuditLine(parsed)) {
-    throw new Error(
-      `audit log ${path} does not end with an audit line; move it away or choose another path`,
-    );
-  }
-  return { seq: parsed.seq, hash: hashLine(line) };
+  const what = saved.seq === logHead.seq ? `another line at seq ${saved.seq}` : `seq ${saved.seq}`;
+  throw new Error(
+    `audit log ${path} ends at seq ${logHead.seq} but ${headPath} records ${what}: lines ` +
+      'are missing from the end of the log, or it is not the log the head was saved for; ' +
+      `check it with audit verify, then delete ${headPath} to go on from the log`,
+  );
 }
 
 /**
  * Appends audit lines to a file: opened append-only, created with mode 0600, followed to
  * a new file at the same path when the old one is rotated away or deleted. On open it
- * reads the last line back so that the chain goes on where it stopped.
+ * reads the last line back so that the chain goes on where it stopped; before the chain
+ * moves on into a new file, and at close, it saves the head in `<path>.head` for a new
+ * file that has no line yet. A write that fails is cut off the file again.
  */
 export class FileAuditSink implements AuditSink {
   readonly description: string;
-  readonly resumeFrom: ChainHead | undefined;
   readonly #path: string;
+  readonly #headPath: string;
   readonly #checkIntervalMs: number;
   readonly #now: () => number;
+  readonly #io: FileAuditIo;
+  #resumeFrom: ChainHead | undefined;
+  /** The last line in the file: written, or read back. */
+  #head: ChainHead | undefined;
   #handle: FileHandle | undefined;
   #identity = { dev: 0, ino: 0 };
   #lastCheckAt: number;
   /** The file may end inside a line: terminate it before the next write. */
   #mayBeTorn = false;
+  /** Lines of a failed write may remain in the file: read its end back before writing. */
+  #isBroken = false;
 
-  private constructor(path: string, tail: FileTail, options: FileAuditSinkOptions) {
+  private constructor(
+    path: string,
+    start: ChainHead | undefined,
+    isTorn: boolean,
+    options: FileAuditSinkOptions,
+  ) {
     this.description = path;
     this.#path = path;
-    this.resumeFrom = tail.head;
-    this.#mayBeTorn = tail.isTorn;
+    this.#headPath = headPathOf(path);
+    this.#resumeFrom = start;
+    this.#head = start;
+    this.#mayBeTorn = isTorn;
     this.#checkIntervalMs = options.rotationCheckIntervalMs ?? 1000;
     this.#now = options.now ?? Date.now;
+    this.#io = options.io ?? handleIo;
     this.#lastCheckAt = this.#now();
+  }
+
+  get resumeFrom(): ChainHead | undefined {
+    return this.#resumeFrom;
   }
 
   /** Opens (creating) the file at `path`; its directory must exist. */
   static async open(path: string, options: FileAuditSinkOptions = {}): Promise<FileAuditSink> {
     const handle = await FileAuditSink.#openHandle(path);
     try {
-      const sink = new FileAuditSink(path, await readTail(handle, path), options);
+      const tail = await readTail(handle, path);
+      const headPath = headPathOf(path);
+      const start = startOf(tail.head, await readSavedHead(headPath), path, headPath);
+      const sink = new FileAuditSink(path, start, tail.isTorn, options);
+      await sink.#saveHead();
       await sink.#adopt(handle);
       return sink;
     } catch (error) {
@@ -131,26 +153,30 @@ export class FileAuditSink implements AuditSink {
     this.#identity = { dev, ino };
   }
 
-  async write(text: string): Promise<void> {
+  async write(text: string, head: ChainHead): Promise<void> {
+    const drafted = this.#head;
     await this.#followRotation();
     const handle = this.#handle ?? (await this.#reopenNow());
-    let bytes = Buffer.from(text, 'utf8');
-    if (this.#mayBeTorn && !(await endsWithNewline(handle))) {
-      bytes = Buffer.concat([Buffer.from('\n'), bytes]);
+    if (!isSameHead(this.#head, drafted)) {
+      throw new Error(
+        `audit log ${this.#path} holds lines of an earlier failed write, up to seq ` +
+          `${this.#head?.seq}; these lines were drafted before it was read back`,
+      );
     }
-    this.#mayBeTorn = false;
 
+    const isTorn = this.#mayBeTorn && !(await endsWithNewline(handle));
+    const bytes = Buffer.from(isTorn ? `\n${text}` : text, 'utf8');
     let offset = 0;
     try {
       while (offset < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-        offset += bytesWritten;
+        offset += await this.#io.write(handle, bytes, offset, bytes.length - offset);
       }
     } catch (error) {
-      // Part of a line may have reached the file: end it before the next write.
-      this.#mayBeTorn = offset > 0;
-      throw new Error(`cannot write audit log ${this.#path}: ${errorCode(error)}`);
+      const leftOver = await this.#takeBack(handle, offset);
+      throw new Error(`cannot write audit log ${this.#path}: ${errorCode(error)}${leftOver}`);
     }
+    this.#mayBeTorn = false;
+    this.#head = head;
   }
 
   async reopen(): Promise<void> {
@@ -161,6 +187,54 @@ export class FileAuditSink implements AuditSink {
     const handle = this.#handle;
     this.#handle = undefined;
     await handle?.close();
+    // Best effort: a failure must not stop the shutdown, and leaves the head saved last.
+    if (!this.#isBroken) await this.#saveHead().catch(() => undefined);
+  }
+
+  /**
+   * Cuts the `written` bytes of a failed write off the end of the file again, so that no
+   * line of it remains for a caller that was told it failed. Only this sink appends to
+   * the file, so they are its last bytes. Returns what to add to the error when it cannot.
+   */
+  async #takeBack(handle: FileHandle, written: number): Promise<string> {
+    if (written === 0) return '';
+    let reason: string;
+    try {
+      const size = (await handle.stat()).size - written;
+      if (size >= 0) {
+        await this.#io.truncate(handle, size);
+        return '';
+      }
+      // Cut short meanwhile (copytruncate): where the write began is no longer known.
+      reason = 'the file shrank meanwhile';
+    } catch (error) {
+      reason = errorCode(error);
+    }
+
+    this.#isBroken = true;
+    try {
+      await this.#readBack(handle);
+      return `; lines of it may remain (not cut off: ${reason})`;
+    } catch {
+      this.#handle = undefined;
+      await handle.close().catch(() => undefined);
+      return `; lines of it may remain (not cut off: ${reason}; not read back yet)`;
+    }
+  }
+
+  /**
+   * Goes on from where the file really ends after a failed write that could not be cut
+   * off: its last whole line, which may be one of that write's. The trail takes the new
+   * `resumeFrom`, so no seq is used twice.
+   */
+  async #readBack(handle: FileHandle): Promise<void> {
+    const tail = await readTail(handle, this.#path);
+    this.#mayBeTorn = tail.isTorn;
+    this.#isBroken = false;
+    // No whole line at all: the write was the first into this file and left none.
+    if (tail.head === undefined || isSameHead(tail.head, this.#head)) return;
+    this.#head = tail.head;
+    this.#resumeFrom = tail.head;
   }
 
   /** Reopens when the path no longer names the open file; at most once per interval. */
@@ -180,6 +254,10 @@ export class FileAuditSink implements AuditSink {
     await this.#reopenNow();
   }
 
+  /**
+   * Opens the file now at the path. While lines of a failed write may remain, its end is
+   * read back first. The head is saved before any line can go into a new file.
+   */
   async #reopenNow(): Promise<FileHandle> {
     const old = this.#handle;
     this.#handle = undefined;
@@ -187,6 +265,8 @@ export class FileAuditSink implements AuditSink {
     // On failure no file is open; the next write tries again and fails until it works.
     const handle = await FileAuditSink.#openHandle(this.#path);
     try {
+      if (this.#isBroken) await this.#readBack(handle);
+      await this.#saveHead();
       const { size } = await handle.stat();
       this.#mayBeTorn = size > 0;
       await this.#adopt(handle);
@@ -197,12 +277,8 @@ export class FileAuditSink implements AuditSink {
     this.#lastCheckAt = this.#now();
     return handle;
   }
-}
 
-async function endsWithNewline(handle: FileHandle): Promise<boolean> {
-  const { size } = await handle.stat();
-  if (size === 0) return true;
-  const last = Buffer.alloc(1);
-  await handle.read(last, 0, 1, size - 1);
-  return last[0] === 0x0a;
+  async #saveHead(): Promise<void> {
+    if (this.#head !== undefined) await saveHead(this.#headPath, this.#head);
+  }
 }

@@ -14,7 +14,7 @@ export type { AuditSink } from './audit-sink.js';
 export { AuditTrail } from './audit-trail.js';
 export type { AuditObserver, AuditTrailOptions } from './audit-trail.js';
 export { FileAuditSink } from './file-sink.js';
-export type { FileAuditSinkOptions } from './file-sink.js';
+export type { FileAuditIo, FileAuditSinkOptions } from './file-sink.js';
 export { StdoutAuditSink } from './stdout-sink.js';
 export type { StdoutAuditSinkOptions } from './stdout-sink.js';
 export { verifyAuditFile, verifyAuditLog } from './verify-audit-log.js';

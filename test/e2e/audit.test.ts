@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -10,6 +10,8 @@ import type { AuditKey, AuditLine, AuditSink } from '../../src/audit/index.js';
 import { decodeUnverifiedToken } from '../../src/authn/unverified-token.js';
 import { startClientCluster } from '../../src/dev/client-cluster.js';
 import type { ClientCluster } from '../../src/dev/client-cluster.js';
+import { createLogger } from '../../src/logger.js';
+import { startStandalone } from '../../src/server/standalone.js';
 import { parseExposition, valueOf } from '../support/metrics.js';
 import {
   appToken,
@@ -431,6 +433,46 @@ describe('when the audit file is replaced by a directory', () => {
     assert.equal(lines.length, 1);
     assert.equal(lines[0]?.reason, 'Ok');
     assert.equal(lines[0]?.seq, 2, 'the chain goes on in the new file');
+  });
+});
+
+describe('the audit trail across a rotation and a restart', () => {
+  let hub: TestHub;
+  before(async () => {
+    hub = await startTestHub();
+  });
+  after(() => hub.close());
+
+  it('goes on in the new file, and `audit verify --prev` accepts it as the next file', async () => {
+    const read = () =>
+      call(hub, '/secretstore/main-store/secrets/hello', {
+        token: appToken(hub.clusterA),
+        body: caBody(hub.clusterA),
+      });
+    assert.equal((await read()).status, 200);
+    assert.equal((await read()).status, 200);
+
+    // Rotated while the server runs; it stops before writing to the new file.
+    const rotated = `${hub.auditLog}.1`;
+    await rename(hub.auditLog, rotated);
+    await hub.server.close();
+    hub.server = await startStandalone({
+      configDir: hub.configDir,
+      dataDir: hub.dataDir,
+      host: '127.0.0.1',
+      port: 0,
+      logger: createLogger('silent'),
+    });
+    hub.url = hub.server.url;
+    assert.equal((await read()).status, 200);
+
+    const old = await runCli(['audit', 'verify', rotated]);
+    assert.equal(old.code, 0, old.stdout);
+    const head = /, head ([0-9a-f]{64})$/m.exec(old.stdout)?.[1] ?? '';
+    const next = await runCli(['audit', 'verify', hub.auditLog, '--prev', head]);
+    assert.equal(next.code, 0, next.stdout);
+    assert.match(next.stdout, /^ok: 1 line, seq 3 to 3, head [0-9a-f]{64}, follows --prev\n$/);
+    assert.equal((await stat(`${hub.auditLog}.head`)).mode & 0o777, 0o600);
   });
 });
 
