@@ -39,11 +39,30 @@ describe('MapSecretReader', () => {
 describe('resolveSecretKeyRef', () => {
   const secrets = new MapSecretReader();
 
-  it("defaults to the context's namespace and keeps an explicit one", () => {
+  it("defaults to the context's namespace and accepts naming it", () => {
     const context = { secrets, namespace: 'gen' };
     assert.equal(resolveSecretKeyRef({ name: 's', key: 'k' }, context).namespace, 'gen');
     assert.equal(
-      resolveSecretKeyRef({ name: 's', key: 'k', namespace: 'hub' }, context).namespace,
+      resolveSecretKeyRef({ name: 's', key: 'k', namespace: 'gen' }, context).namespace,
+      'gen',
+    );
+  });
+
+  it('refuses a namespaced resource a Secret of another namespace', async () => {
+    const context = { secrets, namespace: 'gen' };
+    assert.throws(
+      () => resolveSecretKeyRef({ name: 's', key: 'k', namespace: 'hub' }, context),
+      isStoreNotReady,
+    );
+    await assert.rejects(
+      readSecretText({ name: 's', key: 'k', namespace: 'hub' }, context),
+      isStoreNotReady,
+    );
+  });
+
+  it('lets a cluster-scoped resource name any namespace', () => {
+    assert.equal(
+      resolveSecretKeyRef({ name: 's', key: 'k', namespace: 'hub' }, { secrets }).namespace,
       'hub',
     );
   });

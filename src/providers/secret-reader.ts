@@ -31,12 +31,25 @@ export class MapSecretReader implements SecretReader {
 
 /**
  * Completes a `SecretKeyRef` with the context's namespace; a ref of a cluster-scoped
- * resource must name its own (the External Secrets Operator requires the same).
+ * resource must name its own (the External Secrets Operator requires the same). A ref of
+ * a namespaced resource (a generator) may only read its own namespace: whoever may write
+ * generators in one namespace must not reach the hub's Secrets in another.
  */
 export function resolveSecretKeyRef(
   ref: SecretKeyRef,
   context: BackendContext,
 ): Required<SecretKeyRef> {
+  if (
+    context.namespace !== undefined &&
+    ref.namespace !== undefined &&
+    ref.namespace !== context.namespace
+  ) {
+    throw new FederationError(
+      'StoreNotReady',
+      undefined,
+      `Secret reference ${ref.name} names namespace ${ref.namespace}; a resource of namespace ${context.namespace} reads Secrets of its own namespace only`,
+    );
+  }
   const namespace = ref.namespace ?? context.namespace;
   if (namespace === undefined) {
     throw new FederationError(

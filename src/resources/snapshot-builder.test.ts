@@ -184,6 +184,30 @@ describe('SnapshotBuilder', () => {
     assert.equal(generators.creations(), 2);
   });
 
+  it('refuses a namespaced generator that references a Secret of another namespace', () => {
+    const generators = spyGenerators();
+    const builder = new SnapshotBuilder();
+    const foreign = {
+      auth: {
+        secretRef: { accessKeyIDSecretRef: { name: 'hub-keys', key: 'id', namespace: 'hub' } },
+      },
+    };
+    const result = builder.build([generator(generators.definition, foreign)]);
+    assert.deepEqual(
+      result.problems.map((problem) => `${problem.path}: ${problem.message}`),
+      [
+        'spec: cannot create the generator: spec.auth.secretRef.accessKeyIDSecretRef names namespace hub; a generator of namespace gen may only reference Secrets of its own namespace',
+      ],
+    );
+    assert.equal(result.snapshot.generators.size, 0);
+    assert.equal(generators.creations(), 0);
+
+    const own = { caProvider: { type: 'Secret', name: 'ca', key: 'ca.crt', namespace: 'gen' } };
+    assert.deepEqual(builder.build([generator(generators.definition, own)]).problems, []);
+    const cluster = builder.build([generator(generators.definition, foreign, 'Spy', '')]);
+    assert.deepEqual(cluster.problems, []);
+  });
+
   it('reports a provider that cannot be created and keeps the previous one', () => {
     const providers = spyProviders({ failOn: { broken: true } });
     const builder = new SnapshotBuilder();

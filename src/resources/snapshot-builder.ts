@@ -156,6 +156,7 @@ export class SnapshotBuilder {
       return;
     }
     try {
+      if (ref.namespace !== '') refuseForeignSecretRefs(spec, ref.namespace);
       const generator = definition.create(spec, this.#context(ref.namespace));
       const entry: GeneratorEntry = {
         namespace: ref.namespace,
@@ -199,4 +200,30 @@ export class SnapshotBuilder {
       .finally(() => this.#closing.delete(closing));
     this.#closing.add(closing);
   }
+}
+
+/** The members a reference to a Secret (or a CA in one) may have. */
+const secretRefMembers = new Set(['name', 'key', 'namespace', 'type']);
+
+/**
+ * Throws when a namespaced generator's spec references a Secret of another namespace:
+ * any object of only `name`, `key`, `namespace` (and a `caProvider`'s `type`) whose
+ * `namespace` is not the generator's. The same rule holds when a Secret is read; checking
+ * at load tells the operator at once.
+ */
+function refuseForeignSecretRefs(value: unknown, namespace: string, path = 'spec'): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => refuseForeignSecretRefs(item, namespace, `${path}[${index}]`));
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  const isRef = typeof record.name === 'string' && keys.every((key) => secretRefMembers.has(key));
+  if (isRef && typeof record.namespace === 'string' && record.namespace !== namespace) {
+    throw new Error(
+      `${path} names namespace ${record.namespace}; a generator of namespace ${namespace} may only reference Secrets of its own namespace`,
+    );
+  }
+  for (const key of keys) refuseForeignSecretRefs(record[key], namespace, `${path}.${key}`);
 }

@@ -20,6 +20,7 @@ import {
   call,
   eventually,
   issuerA,
+  isKubernetesMode,
   issuerB,
   reasonOf,
   startTestHub,
@@ -436,7 +437,11 @@ describe('when the audit file is replaced by a directory', () => {
   });
 });
 
-describe('the audit trail across a rotation and a restart', () => {
+// The restart is of a standalone server on the hub's config dir; Kubernetes mode keeps its
+// configuration in the API server and writes the audit trail through the same sink.
+const restartsStandalone = isKubernetesMode && 'restarts a standalone server on its config dir';
+
+describe('the audit trail across a rotation and a restart', { skip: restartsStandalone }, () => {
   let hub: TestHub;
   before(async () => {
     hub = await startTestHub();

@@ -24,9 +24,15 @@ function refusalOf(sent: string | string[] | undefined): string {
   return JSON.stringify({ error: `token ${String(sent)} is not valid`, trace: 'hook-refusal-7f2' });
 }
 
-function manifest(apiVersion: string, kind: string, name: string, body: object): string {
+function manifest(
+  apiVersion: string,
+  kind: string,
+  name: string,
+  body: object,
+  namespace = kind === 'Secret' ? 'hub' : 'gen',
+): string {
   const namespaced = kind !== 'ClusterSecretStore' && kind !== 'Authorization';
-  const metadata = namespaced ? { name, namespace: kind === 'Secret' ? 'hub' : 'gen' } : { name };
+  const metadata = namespaced ? { name, namespace } : { name };
   return JSON.stringify({ apiVersion, kind, metadata, ...body });
 }
 
@@ -78,16 +84,22 @@ describe('aws and webhook backends through the server', { timeout: 90_000 }, () 
       secrets: [{ name: 'hook', secretRef: { name: 'hook-auth', namespace: 'hub' } }],
     };
     const staleHookFields = { ...hookFields, headers: { 'X-Token': '{{ .hook.stale }}' } };
+    // Generators read Secrets of their own namespace only.
+    const genHookFields = {
+      ...hookFields,
+      secrets: [{ name: 'hook', secretRef: { name: 'hook-auth', namespace: 'gen' } }],
+    };
+    const genStaleHookFields = { ...genHookFields, headers: staleHookFields.headers };
+    const awsKeys = { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey };
+    const hookAuth = { token: hookToken, stale: staleHookToken };
     const files = [
-      manifest('v1', 'Secret', 'aws-keys', {
-        stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey },
-      }),
+      manifest('v1', 'Secret', 'aws-keys', { stringData: awsKeys }),
       manifest('v1', 'Secret', 'aws-wrong-keys', {
         stringData: { id: moto.credentials.accessKeyId, secret: 'not-the-secret-key-value' },
       }),
-      manifest('v1', 'Secret', 'hook-auth', {
-        stringData: { token: hookToken, stale: staleHookToken },
-      }),
+      manifest('v1', 'Secret', 'hook-auth', { stringData: hookAuth }),
+      manifest('v1', 'Secret', 'aws-keys', { stringData: awsKeys }, 'gen'),
+      manifest('v1', 'Secret', 'hook-auth', { stringData: hookAuth }, 'gen'),
       store('aws-sm', {
         aws: { service: 'SecretsManager', region: 'us-east-1', auth: keyRefs('aws-keys') },
       }),
@@ -114,19 +126,30 @@ describe('aws and webhook backends through the server', { timeout: 90_000 }, () 
           ...staleHookFields,
         },
       }),
-      generator('STSSessionToken', 'sts', { region: 'us-east-1', auth: keyRefs('aws-keys') }),
-      generator('ECRAuthorizationToken', 'ecr', { region: 'us-east-1', auth: keyRefs('aws-keys') }),
+      generator('STSSessionToken', 'sts', {
+        region: 'us-east-1',
+        auth: keyRefs('aws-keys', 'gen'),
+      }),
+      generator('ECRAuthorizationToken', 'ecr', {
+        region: 'us-east-1',
+        auth: keyRefs('aws-keys', 'gen'),
+      }),
+      // Names the hub's keys from another namespace: refused when it loads.
+      generator('STSSessionToken', 'sts-foreign', {
+        region: 'us-east-1',
+        auth: keyRefs('aws-keys', 'hub'),
+      }),
       generator('Webhook', 'hook-user', {
         url: `${webhook.url}/users`,
         method: 'POST',
         result: { jsonPath: '$.credentials' },
-        ...hookFields,
+        ...genHookFields,
       }),
       generator('Webhook', 'hook-user-stale', {
         url: `${webhook.url}/users`,
         method: 'POST',
         result: { jsonPath: '$.credentials' },
-        ...staleHookFields,
+        ...genStaleHookFields,
       }),
       manifest('federation.external-secrets.io/v1alpha1', 'Authorization', 'backends', {
         spec: {
@@ -145,6 +168,7 @@ describe('aws and webhook backends through the server', { timeout: 90_000 }, () 
             { name: 'ecr', kind: 'ECRAuthorizationToken', namespace: 'gen' },
             { name: 'hook-user', kind: 'Webhook', namespace: 'gen' },
             { name: 'hook-user-stale', kind: 'Webhook', namespace: 'gen' },
+            { name: 'sts-foreign', kind: 'STSSessionToken', namespace: 'gen' },
           ],
         },
       }),
@@ -203,6 +227,14 @@ describe('aws and webhook backends through the server', { timeout: 90_000 }, () 
     const ecr = await generate('ECRAuthorizationToken', 'ecr');
     assert.equal(ecr.status, 200, ecr.text);
     assert.equal((ecr.body as { username?: string }).username, 'AWS');
+  });
+
+  it('refuses a generator that names a Secret of another namespace, and serves nothing of it', async () => {
+    const foreign = await generate('STSSessionToken', 'sts-foreign');
+    assert.equal(foreign.status, 404, foreign.text);
+    const logs = hub.logs.lines.join('\n');
+    assert.match(logs, /sts-foreign/);
+    assert.match(logs, /may only reference Secrets of its own namespace/);
   });
 
   it('serves a webhook value and generates from a webhook, with the token from a Secret', async () => {

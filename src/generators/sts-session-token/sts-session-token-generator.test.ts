@@ -76,9 +76,18 @@ describe('STSSessionToken generator against moto', { timeout: 60_000 }, () => {
     assert.equal(result.providerState, undefined);
   });
 
-  it('assumes the role first when role is set', async () => {
-    const result = await generator({ role: moto.roleArn }).generate();
-    assert.ok(result.values.session_token);
+  it('refuses role and a session token, which AWS refuses for GetSessionToken', () => {
+    assert.throws(() => generator({ role: moto.roleArn }), /role is not supported/);
+    const withSessionToken = {
+      secretRef: {
+        ...auth.secretRef,
+        sessionTokenSecretRef: { name: 'aws-keys', key: 'session-token' },
+      },
+    };
+    assert.throws(
+      () => generator({ auth: withSessionToken }),
+      /sessionTokenSecretRef is not supported/,
+    );
   });
 
   it('uses the default credential chain when auth is absent', async () => {
@@ -124,8 +133,6 @@ describe('STSSessionToken generator against moto', { timeout: 60_000 }, () => {
       process.env.AWS_ENDPOINT_URL = silent.url;
       const signal = () => AbortSignal.timeout(500);
       await failsWith(generator().generate({ signal: signal() }), 'BackendTimeout');
-      const assuming = generator({ role: moto.roleArn });
-      await failsWith(assuming.generate({ signal: signal() }), 'BackendTimeout');
     } finally {
       await silent.close();
     }

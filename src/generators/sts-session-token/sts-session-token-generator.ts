@@ -21,6 +21,18 @@ export function createStsSessionTokenGenerator(
   spec: StsSessionTokenSpec,
   context: BackendContext,
 ): Generator {
+  // STS answers GetSessionToken only to an IAM user's long-term keys: temporary
+  // credentials, from an assumed role or with a session token, are refused by AWS.
+  if (spec.role !== undefined) {
+    throw new Error(
+      'role is not supported: AWS refuses GetSessionToken with the temporary credentials of an assumed role; give the IAM user keys in auth.secretRef',
+    );
+  }
+  if (spec.auth?.secretRef?.sessionTokenSecretRef !== undefined) {
+    throw new Error(
+      'auth.secretRef.sessionTokenSecretRef is not supported: AWS refuses GetSessionToken with temporary credentials; give the IAM user keys alone',
+    );
+  }
   return {
     async generate(options: GeneratorCallOptions = {}): Promise<GeneratedValues> {
       const signal = awsCallSignal(options.signal);
