@@ -64,6 +64,44 @@ describe('ResponseCache', () => {
     assert.equal(cache.stats.joined, 19);
   });
 
+  it("ends a joined read at its own deadline, not at the first caller's", async () => {
+    let backendSignal: AbortSignal | undefined;
+    let finish: (value: string) => void = () => undefined;
+    const provider: SecretProvider = {
+      getSecret: (_ref, options) => {
+        backendSignal = options?.signal;
+        return new Promise((resolve) => (finish = resolve));
+      },
+    };
+    const cache = new ResponseCache(provider, { ttlMs: 1000 });
+    const first = new AbortController();
+    const second = new AbortController();
+    const early = cache.getSecret({ key: 'a' }, { signal: first.signal });
+    const late = cache.getSecret({ key: 'a' }, { signal: second.signal });
+
+    first.abort(new Error('first deadline'));
+    await assert.rejects(early, /first deadline/);
+    assert.equal(backendSignal?.aborted, false, 'the read goes on for the second caller');
+    finish('value');
+    assert.equal(await late, 'value');
+  });
+
+  it('aborts the backend read once every caller has given up', async () => {
+    let backendSignal: AbortSignal | undefined;
+    const provider: SecretProvider = {
+      getSecret: (_ref, options) => {
+        backendSignal = options?.signal;
+        return new Promise(() => undefined);
+      },
+    };
+    const cache = new ResponseCache(provider, { ttlMs: 1000 });
+    const callers = [new AbortController(), new AbortController()];
+    const reads = callers.map((caller) => cache.getSecret({ key: 'a' }, { signal: caller.signal }));
+    for (const caller of callers) caller.abort(new Error('deadline'));
+    await Promise.allSettled(reads);
+    assert.equal(backendSignal?.aborted, true);
+  });
+
   it('never keeps a failure', async () => {
     const backend = countingBackend();
     const cache = new ResponseCache(backend.provider, { ttlMs: 1000 });

@@ -23,6 +23,17 @@ interface Entry {
   expiresAt: number;
 }
 
+/** One backend read under way, shared by every caller that asked for it meanwhile. */
+interface Flight {
+  promise: Promise<string>;
+  /** Aborts the backend read; only once every caller with a deadline has given up. */
+  controller: AbortController;
+  /** Callers still waiting that may give up (those with a signal). */
+  abandonable: number;
+  /** A caller without a signal waits for good: the read is never aborted. */
+  isHeld: boolean;
+}
+
 function refKey(ref: RemoteRef): string {
   return JSON.stringify([
     ref.key,
@@ -43,7 +54,7 @@ export class ResponseCache implements SecretProvider {
   readonly stats: ResponseCacheStats = { hits: 0, misses: 0, joined: 0 };
   readonly #inner: SecretProvider;
   readonly #entries = new Map<string, Entry>();
-  readonly #inflight = new Map<string, Promise<string>>();
+  readonly #inflight = new Map<string, Flight>();
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
@@ -62,23 +73,24 @@ export class ResponseCache implements SecretProvider {
       this.stats.hits += 1;
       return entry.value;
     }
-    const running = this.#inflight.get(key);
-    if (running) {
+    let flight = this.#inflight.get(key);
+    if (flight) {
       this.stats.joined += 1;
-      return running;
+    } else {
+      this.stats.misses += 1;
+      const controller = new AbortController();
+      const promise = this.#inner.getSecret(ref, { signal: controller.signal }).then((value) => {
+        this.#remember(key, value);
+        return value;
+      });
+      flight = { promise, controller, abandonable: 0, isHeld: false };
+      this.#inflight.set(key, flight);
+      const clear = (): void => {
+        this.#inflight.delete(key);
+      };
+      promise.then(clear, clear);
     }
-
-    this.stats.misses += 1;
-    const call = this.#inner.getSecret(ref, options).then((value) => {
-      this.#remember(key, value);
-      return value;
-    });
-    this.#inflight.set(key, call);
-    const clear = (): void => {
-      this.#inflight.delete(key);
-    };
-    call.then(clear, clear);
-    return call;
+    return waitFor(flight, options?.signal);
   }
 
   async close(): Promise<void> {
@@ -95,4 +107,39 @@ export class ResponseCache implements SecretProvider {
       this.#entries.delete(oldest);
     }
   }
+}
+
+/**
+ * One caller's wait for a shared read: it ends at the caller's own deadline, not at the
+ * deadline of whoever started the read; the read itself is aborted only when no caller
+ * is left waiting for it.
+ */
+function waitFor(flight: Flight, signal: AbortSignal | undefined): Promise<string> {
+  if (signal === undefined) {
+    flight.isHeld = true;
+    return flight.promise;
+  }
+  flight.abandonable += 1;
+  return new Promise<string>((resolve, reject) => {
+    const giveUp = (): void => {
+      flight.abandonable -= 1;
+      if (flight.abandonable === 0 && !flight.isHeld) flight.controller.abort(signal.reason);
+      reject(signal.reason);
+    };
+    if (signal.aborted) {
+      giveUp();
+      return;
+    }
+    signal.addEventListener('abort', giveUp, { once: true });
+    flight.promise.then(
+      (value) => {
+        signal.removeEventListener('abort', giveUp);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', giveUp);
+        reject(error);
+      },
+    );
+  });
 }
