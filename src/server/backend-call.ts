@@ -27,25 +27,21 @@ export class ConcurrencyLimit {
     return this.#waiting.size;
   }
 
-  /**
-   * Resolves with a `release` function once a slot is held; rejects with the signal's
-   * reason if it aborts first. Call `release` exactly once; further calls do nothing.
-   */
-  /** Takes a free slot at once; only call it when `active < max` and nobody waits. */
-  tryAcquire(): () => void {
-    if (this.#active >= this.max || this.#waiting.size > 0) {
-      throw new Error('no free slot: use acquire');
-    }
+  /** A `release` function when a slot is free now; `undefined` when every slot is held. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.#active >= this.max) return undefined;
     this.#active += 1;
     return this.#releaser();
   }
 
+  /**
+   * Resolves with a `release` function once a slot is held; rejects with the signal's
+   * reason if it aborts first. Call `release` exactly once; further calls do nothing.
+   */
   acquire(signal: AbortSignal): Promise<() => void> {
     if (signal.aborted) return Promise.reject(signal.reason);
-    if (this.#active < this.max) {
-      this.#active += 1;
-      return Promise.resolve(this.#releaser());
-    }
+    const free = this.tryAcquire();
+    if (free !== undefined) return Promise.resolve(free);
     return new Promise((resolve, reject) => {
       const grant = (): void => {
         signal.removeEventListener('abort', onAbort);
@@ -149,10 +145,9 @@ export async function backendCall<T>(
     }, timeoutMs);
   });
   try {
+    // A free slot is taken at once, without an abort signal for a wait that never happens.
     const release =
-      limit.active < limit.max && limit.waiting === 0
-        ? limit.tryAcquire()
-        : await Promise.race([limit.acquire(abort.signal), deadline]);
+      limit.tryAcquire() ?? (await Promise.race([limit.acquire(abort.signal), deadline]));
     isRunning = true;
     let running: Promise<T>;
     try {

@@ -65,7 +65,8 @@ export class SqliteStateStore implements StateStore {
       SET phase = 'issued', provider_state = @providerState, gc_deadline = @deadline
       WHERE id = @id`);
     // One statement for every filter shape: an optional condition whose parameter is NULL
-    // is true, while the namespace, federation and issuer conditions always apply (SPEC §8, defect 3).
+    // is true, while the namespace, federation and issuer conditions always apply (SPEC §8,
+    // defect 3).
     this.#find = db.prepare(`SELECT * FROM generator_state
       WHERE generator_namespace = @generatorNamespace AND owner_federation = @federation
         AND owner_issuer = @issuer
