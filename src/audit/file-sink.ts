@@ -5,6 +5,7 @@ import type { ChainHead } from './audit-chain.js';
 import type { AuditSink } from './audit-sink.js';
 import { endsWithNewline, readTail } from './file-tail.js';
 import { headPathOf, readSavedHead, saveHead } from './saved-head.js';
+import { errorCode } from './fs-error.js';
 
 /** The calls that change the open file. */
 export interface FileAuditIo {
@@ -33,11 +34,6 @@ export interface FileAuditSinkOptions {
    * own. For tests that make a write fail part way through.
    */
   io?: FileAuditIo;
-}
-
-function errorCode(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return code ?? (error instanceof Error ? error.name : 'unknown error');
 }
 
 function isSameHead(a: ChainHead | undefined, b: ChainHead | undefined): boolean {

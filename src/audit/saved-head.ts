@@ -1,15 +1,11 @@
 import { open, readFile, rename } from 'node:fs/promises';
 
 import type { ChainHead } from './audit-chain.js';
+import { errorCode } from './fs-error.js';
 
 /** The file beside an audit log that holds its chain head: `<log>.head`. */
 export function headPathOf(logPath: string): string {
   return `${logPath}.head`;
-}
-
-function errorCode(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return code ?? (error instanceof Error ? error.name : 'unknown error');
 }
 
 function isChainHead(value: unknown): value is ChainHead {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { appToken, caBody, call, eventually, issuerA, reasonOf } from '../support/hub.js';
+import { appToken, caBody, call, eventually, reasonOf } from '../support/hub.js';
 import type { KubeObject } from '../support/kube-api-server.js';
-import { startKubeScene } from '../support/kube-hub.js';
+import { readerAuthorization, startKubeScene } from '../support/kube-hub.js';
 import type { KubeScene } from '../support/kube-hub.js';
 import { CliProcess, runCli } from '../support/process.js';
 import { startServiceAccountProxy } from '../support/service-account-proxy.js';
@@ -44,17 +44,6 @@ function spawnWithEnv(args: string[], env: NodeJS.ProcessEnv): CliProcess {
 async function swapFile(path: string, text: string): Promise<void> {
   await writeFile(`${path}.new`, text);
   await rename(`${path}.new`, path);
-}
-
-function grant(name: string): string {
-  return `apiVersion: federation.external-secrets.io/v1alpha1
-kind: Authorization
-metadata: { name: ${name} }
-spec:
-  federationRef: { kind: KubernetesFederation, name: cluster-a }
-  subject: { issuer: ${issuerA}, subject: system:serviceaccount:team:reader }
-  allowedClusterSecretStores: [other-store]
-`;
 }
 
 describe(
@@ -152,7 +141,7 @@ describe(
       });
       assert.equal(issued.status, 200, issued.text);
 
-      await scene.apply(grant('reader'));
+      await scene.apply(readerAuthorization('reader', ['other-store']));
       await eventually(async () => (await read('other-store', 'reader')).status === 200, 10_000);
       assert.equal(await isReady(), true);
       assert.deepEqual(proxy.presented, [`Bearer ${firstToken}`, `Bearer ${secondToken}`]);

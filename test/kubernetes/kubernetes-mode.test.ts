@@ -11,24 +11,13 @@ import type { CallResult } from '../support/hub.js';
 import { watchedCollections } from '../../src/resources/kubernetes/index.js';
 import { kubeScripts } from '../support/kube-api-server.js';
 import type { KubeObject } from '../support/kube-api-server.js';
-import { startKubeScene } from '../support/kube-hub.js';
+import { readerAuthorization as authorization, startKubeScene } from '../support/kube-hub.js';
 import type { KubeReplica, KubeScene } from '../support/kube-hub.js';
 
 const run = promisify(execFile);
 const authorizations = '/apis/federation.external-secrets.io/v1alpha1/authorizations';
 const generatorStates =
   '/apis/generators.external-secrets.io/v1alpha1/namespaces/gen/generatorstates';
-
-function authorization(name: string, stores: string[]): string {
-  return `apiVersion: federation.external-secrets.io/v1alpha1
-kind: Authorization
-metadata: { name: ${name} }
-spec:
-  federationRef: { kind: KubernetesFederation, name: cluster-a }
-  subject: { issuer: ${issuerA}, subject: system:serviceaccount:team:reader }
-  allowedClusterSecretStores: [${stores.join(', ')}]
-`;
-}
 
 describe('Kubernetes mode against a real API server', { timeout: 120_000 }, () => {
   let scene: KubeScene;

@@ -20,6 +20,21 @@ import { startKubeApiServer } from './kube-api-server.js';
 import type { KubeApiServer, KubeObject } from './kube-api-server.js';
 
 /** One hub replica in Kubernetes mode, with its own captured log. */
+/**
+ * An Authorization (YAML) granting `stores` to cluster A's `team/reader` service account,
+ * the identity the Kubernetes-mode tests add and remove grants for.
+ */
+export function readerAuthorization(name: string, stores: string[]): string {
+  return `apiVersion: federation.external-secrets.io/v1alpha1
+kind: Authorization
+metadata: { name: ${name} }
+spec:
+  federationRef: { kind: KubernetesFederation, name: cluster-a }
+  subject: { issuer: ${issuerA}, subject: system:serviceaccount:team:reader }
+  allowedClusterSecretStores: [${stores.join(', ')}]
+`;
+}
+
 export interface KubeReplica {
   url: string;
   logs: LogCapture;
