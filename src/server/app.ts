@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerOptions as HttpServerOptions } from 'node:http';
-import type { ServerOptions as HttpsServerOptions } from 'node:https';
-
-import Fastify, { LogController } from 'fastify';
+import { createServer as createHttpServer } from 'node:http';
 import type {
-  FastifyBaseLogger,
-  FastifyError,
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-} from 'fastify';
+  IncomingHttpHeaders,
+  IncomingMessage,
+  Server as HttpServer,
+  ServerOptions as HttpServerOptions,
+  ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https';
 
 import { FederationError, isFederationError } from '../errors.js';
 import { tlsListenerOptions } from '../tls/index.js';
@@ -17,94 +16,41 @@ import { auditFailure } from './audit-request.js';
 import { onClientError } from './client-error.js';
 import { defaultHttpLimits } from './context.js';
 import type { ServerContext, ServerOptions } from './context.js';
+import { Exchange } from './http/exchange.js';
+import type { Reply, Route } from './http/exchange.js';
+import { ClientGone, readBody } from './http/read-body.js';
+import { decodeParams, Router } from './http/router.js';
 import { parseJsonObject } from './request-body.js';
-import { registerGeneratorRoutes } from './routes/generators.js';
-import { registerHealthRoutes } from './routes/health.js';
-import { registerRevokeRoute } from './routes/revoke.js';
-import { registerSecretStoreRoutes } from './routes/secret-store.js';
-import { routeInfoOf } from './route-info.js';
+import { generatorRoutes } from './routes/generators.js';
+import { healthRoutes } from './routes/health.js';
+import { revokeRoutes } from './routes/revoke.js';
+import { secretStoreRoutes } from './routes/secret-store.js';
 
-/** SPEC §3: bodies above 64 KiB are refused with 413. */
-export const bodyLimitBytes = 64 * 1024;
+export { bodyLimitBytes } from './http/read-body.js';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+const jsonType = 'application/json; charset=utf-8';
 
-function requestId(raw: { headers: Record<string, string | string[] | undefined> }): string {
-  const offered = raw.headers['x-request-id'];
+function requestId(headers: IncomingHttpHeaders): string {
+  const offered = headers['x-request-id'];
   return typeof offered === 'string' && requestIdPattern.test(offered) ? offered : randomUUID();
 }
 
 /** Maps any error to the catalogue; the detail of a 5xx goes to the log only. */
 function toFederationError(error: unknown): FederationError {
   if (isFederationError(error)) return error;
-  const code = (error as Partial<FastifyError> | null)?.code;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new FederationError('BodyTooLarge');
-  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new FederationError('InvalidBody');
-  if (code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_ASYNC_CONSTRAINT') {
-    return new FederationError('InvalidPathParameter');
-  }
-  const status = (error as Partial<FastifyError> | null)?.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new FederationError('BadRequest');
-  }
   const kind = error instanceof Error ? error.name : typeof error;
   return new FederationError('InternalError', undefined, `unexpected ${kind}`);
 }
 
-function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const failure = toFederationError(error);
-  request.failure = failure;
-  if (failure.status >= 500) {
-    request.log.error({ reason: failure.reason, detail: failure.detail }, 'request failed');
-  }
-  if (failure.retryAfterSec !== undefined) {
-    void reply.header('retry-after', String(failure.retryAfterSec));
-  }
-  void reply.code(failure.status).type('application/json; charset=utf-8').send(failure.toBody());
-}
-
-/** Writes the request's audit line (when it has none yet), then answers with the error. */
-async function auditAndSendError(
-  error: unknown,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  context: ServerContext,
-): Promise<FastifyReply> {
-  const failure = toFederationError(error);
-  await auditFailure(request, failure, context.audit);
-  sendError(failure, request, reply);
-  return reply;
-}
-
-/** The route pattern, never the URL: it is a log field and a metrics label. */
-function routeOf(request: FastifyRequest): string {
-  return routeInfoOf(request).url ?? 'unmatched';
-}
-
-function logCompleted(request: FastifyRequest, reply: FastifyReply): void {
-  const identity = request.caller;
-  const entry = {
-    method: request.method,
-    route: routeOf(request),
-    status: reply.statusCode,
-    reason: request.failure?.reason,
-    federation: identity?.federation,
-    issuer: identity?.issuer,
-    subject: identity?.subject,
-    namespace: identity?.namespace,
-    store: request.target?.store,
-    generator: request.target?.generator,
-    durationMs: Math.round(reply.elapsedTime * 100) / 100,
-  };
-  if (reply.statusCode >= 500) request.log.error(entry, 'request completed');
-  else request.log.info(entry, 'request completed');
-}
-
-interface ListenerOptions {
-  http: HttpServerOptions;
-  https?: HttpsServerOptions;
-  requestTimeout: number;
-  keepAliveTimeout: number;
+/** Every route of the API (SPEC §3). */
+export function apiRoutes(context: ServerContext): Route[] {
+  return [
+    ...healthRoutes(context),
+    ...secretStoreRoutes(context),
+    ...generatorRoutes(context),
+    ...revokeRoutes(context),
+  ];
 }
 
 /**
@@ -114,7 +60,7 @@ interface ListenerOptions {
  * sends its headers a byte at a time is cut off soon after the timeout, not up to 30 s later.
  * The TLS handshake gets the headers timeout too.
  */
-function listenerOptions(options: ServerOptions): ListenerOptions {
+function listenerOptions(options: ServerOptions): HttpServerOptions | HttpsServerOptions {
   const limits = { ...defaultHttpLimits, ...options.limits };
   // Node refuses a headers timeout above the request timeout.
   const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
@@ -125,77 +71,152 @@ function listenerOptions(options: ServerOptions): ListenerOptions {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
   };
-  // Fastify sets these two on the server it creates, over whatever `http` says.
-  const timeouts = {
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-  };
-  if (options.tls === undefined) return { http, ...timeouts };
-  const https = { ...tlsListenerOptions(options.tls, headersTimeout), ...http };
-  return { http, https, ...timeouts };
+  if (options.tls === undefined) return http;
+  return { ...tlsListenerOptions(options.tls, headersTimeout), ...http };
+}
+
+/** The HTTP API on its own listener; `listen` binds it, `close` drains it. */
+export interface HttpApp {
+  /** Node's server: HTTPS when the context has TLS credentials, else plain HTTP. */
+  readonly server: HttpServer | HttpsServer;
+  listen(address: { host: string; port: number }): Promise<void>;
+  /**
+   * Stops accepting connections, closes idle ones, and resolves once every request in
+   * flight is answered and its connection closed. Answers sent meanwhile say
+   * `Connection: close`.
+   */
+  close(): Promise<void>;
 }
 
 /** Builds the HTTP API of SPEC §3 on a configured context; the caller listens. */
-export function buildApp(context: ServerContext): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: context.logger as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
-    genReqId: requestId,
-    bodyLimit: bodyLimitBytes,
-    routerOptions: { maxParamLength: 2048 },
-    return503OnClosing: true,
-    frameworkErrors: (error, request, reply) => {
-      void auditAndSendError(error, request, reply, context);
-    },
-    clientErrorHandler: onClientError,
-    ...listenerOptions(context.options),
-  });
+export function buildApp(context: ServerContext): HttpApp {
+  const { logger, metrics, audit } = context;
+  const router = new Router(apiRoutes(context));
+  let isClosing = false;
 
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    '*',
-    { parseAs: 'string', bodyLimit: bodyLimitBytes },
-    (_r, body, done) => {
-      try {
-        done(null, parseJsonObject(String(body)));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    },
-  );
-
-  // Callback hooks: an async one costs a promise and a microtask turn per request.
-  app.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    void reply.header('cache-control', 'no-store');
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    logCompleted(request, reply);
-    context.metrics.requestCompleted({
-      method: request.method,
-      route: routeOf(request),
-      status: reply.statusCode,
-      reason: request.failure?.reason,
-      durationSeconds: reply.elapsedTime / 1000,
-    });
-    done();
-  });
-  app.setErrorHandler((error, request, reply) => auditAndSendError(error, request, reply, context));
-  app.setNotFoundHandler((request, reply) =>
-    sendError(new FederationError('RouteNotFound'), request, reply),
-  );
-
-  registerHealthRoutes(app, context);
-  registerSecretStoreRoutes(app, context);
-  registerGeneratorRoutes(app, context);
-  registerRevokeRoute(app, context);
-  return app;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The error the request ended with, for the log line. */
-    failure?: FederationError;
+  function send(response: ServerResponse, exchange: Exchange, reply: Reply): void {
+    const headers = [
+      'content-type',
+      jsonType,
+      'content-length',
+      String(Buffer.byteLength(reply.json)),
+      'x-request-id',
+      exchange.id,
+      'cache-control',
+      'no-store',
+    ];
+    const retryAfter = exchange.failure?.retryAfterSec;
+    if (retryAfter !== undefined) headers.push('retry-after', String(retryAfter));
+    // A body still unread (too large) is not worth reading to keep the connection.
+    if (isClosing || reply.status === 413) headers.push('connection', 'close');
+    if (isClosing) response.once('finish', () => server.closeIdleConnections());
+    response.writeHead(reply.status, headers);
+    response.end(reply.json);
   }
+
+  function completed(exchange: Exchange, status: number): void {
+    const durationNs = Number(process.hrtime.bigint() - exchange.startedAt);
+    const reason = exchange.failure?.reason;
+    const route = exchange.routePattern;
+    const identity = exchange.caller;
+    const entry = {
+      reqId: exchange.id,
+      method: exchange.method,
+      route,
+      status,
+      reason,
+      federation: identity?.federation,
+      issuer: identity?.issuer,
+      subject: identity?.subject,
+      namespace: identity?.namespace,
+      store: exchange.target?.store,
+      generator: exchange.target?.generator,
+      durationMs: Math.round(durationNs / 10_000) / 100,
+    };
+    if (status >= 500) logger.error(entry, 'request completed');
+    else logger.info(entry, 'request completed');
+    metrics.requestCompleted({
+      method: exchange.method,
+      route,
+      status,
+      reason,
+      durationSeconds: durationNs / 1e9,
+    });
+  }
+
+  /** Writes the request's audit line (when it has none yet) and makes the error answer. */
+  async function failed(error: unknown, exchange: Exchange): Promise<Reply> {
+    const failure = toFederationError(error);
+    exchange.failure = failure;
+    await auditFailure(exchange, failure, audit, logger);
+    if (failure.status >= 500) {
+      logger.error(
+        { reqId: exchange.id, reason: failure.reason, detail: failure.detail },
+        'request failed',
+      );
+    }
+    return { status: failure.status, json: JSON.stringify(failure.toBody()) };
+  }
+
+  async function dispatch(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const exchange = new Exchange(
+      requestId(request.headers),
+      request.method ?? '',
+      request.headers,
+      process.hrtime.bigint(),
+    );
+    let reply: Reply;
+    try {
+      const match = router.match(exchange.method, request.url ?? '');
+      if (match === undefined) throw new FederationError('RouteNotFound');
+      exchange.route = match.route;
+      if (match.route.hasBody === true) exchange.body = parseJsonObject(await readBody(request));
+      exchange.params = decodeParams(match.rawParams);
+      reply = await match.route.handle(exchange);
+    } catch (error) {
+      if (error instanceof ClientGone) {
+        logger.info(
+          { reqId: exchange.id, method: exchange.method, route: exchange.routePattern },
+          'request abandoned by the client',
+        );
+        return;
+      }
+      reply = await failed(error, exchange);
+    }
+    send(response, exchange, reply);
+    completed(exchange, reply.status);
+  }
+
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    dispatch(request, response).catch((error: unknown) => {
+      const kind = error instanceof Error ? error.name : typeof error;
+      logger.error({ detail: `unexpected ${kind}` }, 'request not answered');
+      response.destroy();
+    });
+  };
+
+  const settings = listenerOptions(context.options);
+  const server: HttpServer | HttpsServer =
+    context.options.tls === undefined
+      ? createHttpServer(settings, onRequest)
+      : createHttpsServer(settings as HttpsServerOptions, onRequest);
+  server.on('clientError', onClientError);
+
+  return {
+    server,
+    listen: ({ host, port }) =>
+      new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      }),
+    close: () => {
+      isClosing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      return closed;
+    },
+  };
 }

@@ -1,30 +1,26 @@
-import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 
-import type { AuditEvent, AuditResource, AuditTrail } from '../audit/index.js';
+import type { AuditEvent, AuditTrail } from '../audit/index.js';
 import { FederationError } from '../errors.js';
-import { routeInfoOf } from './route-info.js';
+import type { Exchange } from './http/exchange.js';
 
-function auditEvent(request: FastifyRequest, status: number, reason: string): AuditEvent {
-  const event: AuditEvent = {
-    route: `${request.method} ${routeInfoOf(request).url ?? ''}`,
+function auditEvent(request: Exchange, status: number, reason: string): AuditEvent {
+  // Set only once the token verified: no unverified claim reaches the trail.
+  const identity = request.caller;
+  return {
+    route: `${request.method} ${request.route?.pattern ?? ''}`,
     requestId: request.id,
+    federation: identity?.federation,
+    issuer: identity?.issuer,
+    subject: identity?.subject,
+    namespace: identity?.namespace,
+    serviceAccount: identity?.serviceAccount?.name,
+    pod: identity?.pod?.name,
+    tokenId: identity?.tokenId,
     resource: request.auditResource,
     decision: status < 400 ? 'allow' : 'deny',
     reason,
     status,
-  };
-  // Set only once the token verified: no unverified claim reaches the trail.
-  const identity = request.caller;
-  if (identity === undefined) return event;
-  return {
-    ...event,
-    federation: identity.federation,
-    issuer: identity.issuer,
-    subject: identity.subject,
-    namespace: identity.namespace,
-    serviceAccount: identity.serviceAccount?.name,
-    pod: identity.pod?.name,
-    tokenId: identity.tokenId,
   };
 }
 
@@ -38,10 +34,10 @@ function describeFailure(error: unknown): string {
  * may be handed out.
  */
 export async function auditSuccess(
-  request: FastifyRequest,
+  request: Exchange,
   audit: AuditTrail | undefined,
 ): Promise<void> {
-  if (audit === undefined || !routeInfoOf(request).isAudited) return;
+  if (audit === undefined || !request.isAuditedRoute) return;
   try {
     await audit.record(auditEvent(request, 200, 'Ok'));
     request.isAudited = true;
@@ -55,31 +51,24 @@ export async function auditSuccess(
  * cannot be written is logged at error, and the answer stands.
  */
 export async function auditFailure(
-  request: FastifyRequest,
+  request: Exchange,
   failure: FederationError,
   audit: AuditTrail | undefined,
+  logger: Logger,
 ): Promise<void> {
-  if (audit === undefined || request.isAudited || !routeInfoOf(request).isAudited) return;
+  if (audit === undefined || request.isAudited || !request.isAuditedRoute) return;
   try {
     await audit.record(auditEvent(request, failure.status, failure.reason));
     request.isAudited = true;
   } catch (error) {
-    request.log.error(
-      { reason: failure.reason, status: failure.status, detail: describeFailure(error) },
+    logger.error(
+      {
+        reqId: request.id,
+        reason: failure.reason,
+        status: failure.status,
+        detail: describeFailure(error),
+      },
       'audit line not written',
     );
-  }
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** What the request addressed, for its audit line; set once the path is checked. */
-    auditResource?: AuditResource;
-    /** True once the request's audit line is written: one line per request. */
-    isAudited?: boolean;
-  }
-  interface FastifyContextConfig {
-    /** `false` leaves the route out of the audit trail; default audited. */
-    audit?: boolean;
   }
 }

@@ -1,10 +1,9 @@
-import type { FastifyRequest } from 'fastify';
-
 import type { Identity } from '../authn/identity.js';
 import type { Grants } from '../authz/index.js';
 import { FederationError, isFederationError } from '../errors.js';
 import type { FederationMetrics } from '../metrics/index.js';
 import type { Federation } from '../resources/model.js';
+import type { Exchange } from './http/exchange.js';
 import type { ActiveConfig } from './live-config.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -35,7 +34,7 @@ export interface Caller {
 }
 
 /** Reads `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 7235 §2.1). */
-export function bearerToken(request: FastifyRequest): string {
+export function bearerToken(request: Pick<Exchange, 'headers'>): string {
   const header = request.headers.authorization;
   if (typeof header !== 'string') throw new FederationError('TokenMissing');
   const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
@@ -49,7 +48,7 @@ export function bearerToken(request: FastifyRequest): string {
  * returns its grants, all from one configuration snapshot. Every outcome is counted.
  */
 export async function authenticateCaller(
-  request: FastifyRequest,
+  request: Exchange,
   caCert: string | undefined,
   config: ActiveConfig,
   { authenticator, metrics, rateLimiter }: CallerChecks,
@@ -78,13 +77,4 @@ export async function authenticateCaller(
     throw limited;
   }
   return { identity, grants: config.index.grantsFor(identity) };
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set once the token is verified; read by the request log line. */
-    caller?: Identity;
-    /** Names of the store or generator the request addressed, for the log line. */
-    target?: { store?: string; generator?: string };
-  }
 }

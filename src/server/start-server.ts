@@ -1,3 +1,4 @@
+import type { Server as HttpsServer } from 'node:https';
 import type { Server as TlsServer } from 'node:tls';
 
 import type { Logger } from 'pino';
@@ -245,8 +246,7 @@ export async function startServer(
   try {
     await app.listen({ host: options.host, port: options.port });
     if (options.tls && tls) {
-      // Fastify types its server as plain HTTP; with `tls` it is Node's HTTPS server.
-      const listener = app.server as unknown as TlsServer;
+      const listener: TlsServer = app.server as HttpsServer;
       tlsWatch = watchServerCredentials(options.tls, {
         current: tls,
         apply: (next) => listener.setSecureContext(secureContextOptions(next)),

@@ -3,12 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import Fastify from 'fastify';
 import { parse } from 'yaml';
 
 import { buildCrds, crdDirectory, crdLayout } from '../../src/resources/crds/index.js';
-import type { ServerContext } from '../../src/server/context.js';
-import { registerHealthRoutes } from '../../src/server/routes/health.js';
+import { Exchange } from '../../src/server/http/exchange.js';
+import { Router } from '../../src/server/http/router.js';
+import { healthRoutes } from '../../src/server/routes/health.js';
 import {
   chartPath,
   helmUnavailable,
@@ -181,16 +181,16 @@ describe('Helm chart deploy/helm/federation-server, rendered', { skip: helmUnava
     const container = containerOf(await renderChart());
     const api = container.ports.find((port) => port.name === 'api');
     assert.equal(flagValue(container.args, '--listen'), `0.0.0.0:${api?.containerPort}`);
-    const app = Fastify();
-    registerHealthRoutes(app, { readiness: () => [] } as unknown as ServerContext);
+    const router = new Router(healthRoutes({ readiness: () => [] }));
     for (const [probe, path] of [
       [container.livenessProbe, '/healthz'],
       [container.readinessProbe, '/readyz'],
     ] as const) {
       assert.deepEqual(probe.httpGet, { path, port: 'api', scheme: 'HTTPS' });
-      assert.equal((await app.inject({ method: 'GET', url: path })).statusCode, 200, path);
+      const match = router.match('GET', path);
+      assert.ok(match, path);
+      assert.equal((await match.route.handle(new Exchange('probe', 'GET', {}, 0n))).status, 200);
     }
-    await app.close();
   });
 
   it('runs as non-root on a read-only root, without escalation or capabilities', async () => {

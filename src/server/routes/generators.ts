@@ -1,5 +1,3 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-
 import { generatorGrantKey } from '../../authz/index.js';
 import { FederationError } from '../../errors.js';
 import { generatorKey } from '../../resources/model.js';
@@ -7,16 +5,12 @@ import { auditSuccess } from '../audit-request.js';
 import { authenticateCaller } from '../caller.js';
 import type { ServerContext } from '../context.js';
 import { issueCredentials, revokeMatching } from '../credentials.js';
+import { jsonReply } from '../http/exchange.js';
+import type { Exchange, Reply, Route } from '../http/exchange.js';
 import { checkPathParameter, parseGeneratorBody, pathRules } from '../request-body.js';
 
-interface Params {
-  generatorNamespace: string;
-  generatorKind: string;
-  generatorName: string;
-}
-
-function routeOf(request: FastifyRequest<{ Params: Params }>) {
-  const { generatorNamespace, generatorKind, generatorName } = request.params;
+function routeOf(request: Exchange) {
+  const { generatorNamespace = '', generatorKind = '', generatorName = '' } = request.params;
   const route = {
     namespace: checkPathParameter(generatorNamespace, pathRules.namespace, 'generatorNamespace'),
     kind: checkPathParameter(generatorKind, pathRules.kind, 'generatorKind'),
@@ -32,10 +26,10 @@ function routeOf(request: FastifyRequest<{ Params: Params }>) {
  * `POST /generators/:ns/:kind/:name` runs a generator and records who received what;
  * `DELETE` on the same path revokes the caller's own states of it (SPEC §3).
  */
-export function registerGeneratorRoutes(app: FastifyInstance, context: ServerContext): void {
-  const path = '/generators/:generatorNamespace/:generatorKind/:generatorName';
+export function generatorRoutes(context: ServerContext): Route[] {
+  const pattern = '/generators/:generatorNamespace/:generatorKind/:generatorName';
 
-  app.post<{ Params: Params }>(path, async (request, reply) => {
+  const generate = async (request: Exchange): Promise<Reply> => {
     const route = routeOf(request);
     const body = parseGeneratorBody(request.body);
 
@@ -55,10 +49,10 @@ export function registerGeneratorRoutes(app: FastifyInstance, context: ServerCon
     const values = await issueCredentials(entry, route, caller.identity, context.credentials, () =>
       auditSuccess(request, context.audit),
     );
-    return reply.send(values);
-  });
+    return jsonReply(values);
+  };
 
-  app.delete<{ Params: Params }>(path, async (request, reply) => {
+  const revoke = async (request: Exchange): Promise<Reply> => {
     const route = routeOf(request);
     const body = parseGeneratorBody(request.body);
 
@@ -82,6 +76,11 @@ export function registerGeneratorRoutes(app: FastifyInstance, context: ServerCon
       context.credentials,
     );
     await auditSuccess(request, context.audit);
-    return reply.send({ revoked });
-  });
+    return jsonReply({ revoked });
+  };
+
+  return [
+    { method: 'POST', pattern, hasBody: true, handle: generate },
+    { method: 'DELETE', pattern, hasBody: true, handle: revoke },
+  ];
 }

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
-
 import type { ServerContext } from '../context.js';
+import { jsonReply } from '../http/exchange.js';
+import type { Route } from '../http/exchange.js';
 
 /**
  * What `GET /readyz` lists under `waitingFor`. Each entry names a condition and never a
@@ -19,14 +19,21 @@ export const readinessConditions = {
  * `GET /healthz` and `GET /readyz`, without authentication. They say whether the process
  * is alive and whether a configuration is loaded, and nothing about what it contains.
  */
-export function registerHealthRoutes(app: FastifyInstance, context: ServerContext): void {
+export function healthRoutes(context: Pick<ServerContext, 'readiness'>): Route[] {
   // Probes carry no identity and touch nothing: they stay out of the audit trail.
-  const config = { audit: false };
-  app.get('/healthz', { config }, async () => ({ status: 'ok' }));
-
-  app.get('/readyz', { config }, async (_request, reply) => {
-    const missing = context.readiness();
-    if (missing.length === 0) return { status: 'ready' };
-    return reply.code(503).send({ status: 'not ready', waitingFor: missing });
-  });
+  const healthy = jsonReply({ status: 'ok' });
+  const ready = jsonReply({ status: 'ready' });
+  return [
+    { method: 'GET', pattern: '/healthz', audit: false, handle: () => Promise.resolve(healthy) },
+    {
+      method: 'GET',
+      pattern: '/readyz',
+      audit: false,
+      handle: () => {
+        const missing = context.readiness();
+        if (missing.length === 0) return Promise.resolve(ready);
+        return Promise.resolve(jsonReply({ status: 'not ready', waitingFor: missing }, 503));
+      },
+    },
+  ];
 }

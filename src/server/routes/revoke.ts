@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-
 import type { Identity } from '../../authn/identity.js';
 import { FederationError } from '../../errors.js';
 import type { StateFilter } from '../../state/state-store.js';
@@ -7,12 +5,10 @@ import { auditSuccess } from '../audit-request.js';
 import { authenticateCaller } from '../caller.js';
 import type { ServerContext } from '../context.js';
 import { revokeMatching } from '../credentials.js';
+import { jsonReply } from '../http/exchange.js';
+import type { Exchange, Reply, Route } from '../http/exchange.js';
 import type { RevokeBody } from '../request-body.js';
 import { checkPathParameter, parseRevokeBody, pathRules } from '../request-body.js';
-
-interface Params {
-  generatorNamespace: string;
-}
 
 /**
  * Which states a revoke-by-owner call selects. Always the route's generator namespace
@@ -47,10 +43,10 @@ export function revokeFilter(namespace: string, body: RevokeBody, identity: Iden
 }
 
 /** `POST /generators/:generatorNamespace/revoke` (SPEC §3). */
-export function registerRevokeRoute(app: FastifyInstance, context: ServerContext): void {
-  app.post<{ Params: Params }>('/generators/:generatorNamespace/revoke', async (request, reply) => {
+export function revokeRoutes(context: ServerContext): Route[] {
+  const handle = async (request: Exchange): Promise<Reply> => {
     const namespace = checkPathParameter(
-      request.params.generatorNamespace,
+      request.params.generatorNamespace ?? '',
       pathRules.namespace,
       'generatorNamespace',
     );
@@ -71,6 +67,9 @@ export function registerRevokeRoute(app: FastifyInstance, context: ServerContext
     };
     const revoked = await revokeMatching(filter, context.credentials);
     await auditSuccess(request, context.audit);
-    return reply.send({ revoked });
-  });
+    return jsonReply({ revoked });
+  };
+  return [
+    { method: 'POST', pattern: '/generators/:generatorNamespace/revoke', hasBody: true, handle },
+  ];
 }
