@@ -1,10 +1,11 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 import type { KeySetObserver } from '../authn/index.js';
 import { ResponseCache } from '../providers/response-cache.js';
 import type { ConfigReport } from '../resources/config-report.js';
 import type { StoreEntry } from '../resources/model.js';
 import { metricDefinitions as defined } from './definitions.js';
+import { FastCounter, FastHistogram } from './series.js';
 
 /** The age of one federation's key set, as the authenticator reports it. */
 export interface KeySetAge {
@@ -58,40 +59,31 @@ export class FederationMetrics implements KeySetObserver {
   readonly registry = new Registry();
   #sources: MetricsSources | undefined;
 
-  readonly #requests = new Counter(settings(defined.requests, this.registry));
-  readonly #requestDuration = new Histogram({
-    ...settings(defined.requestDuration, this.registry),
-    buckets: [...defined.requestDuration.buckets],
-  });
-  readonly #authentications = new Counter(settings(defined.authentications, this.registry));
-  readonly #jwksFetches = new Counter(settings(defined.jwksFetches, this.registry));
+  readonly #requests = new FastCounter(defined.requests, this.registry);
+  readonly #requestDuration = new FastHistogram(defined.requestDuration, this.registry);
+  readonly #authentications = new FastCounter(defined.authentications, this.registry);
+  readonly #jwksFetches = new FastCounter(defined.jwksFetches, this.registry);
   readonly #keySetAge = new Gauge({
     ...settings(defined.keySetAge, this.registry),
     collect: () => this.#collectKeySetAges(),
   });
-  readonly #storeCalls = new Counter(settings(defined.storeCalls, this.registry));
-  readonly #storeCallDuration = new Histogram({
-    ...settings(defined.storeCallDuration, this.registry),
-    buckets: [...defined.storeCallDuration.buckets],
-  });
+  readonly #storeCalls = new FastCounter(defined.storeCalls, this.registry);
+  readonly #storeCallDuration = new FastHistogram(defined.storeCallDuration, this.registry);
   readonly #storeCacheReads = new Counter({
     ...settings(defined.storeCacheReads, this.registry),
     collect: () => this.#collectCacheReads(),
   });
-  readonly #generatorCalls = new Counter(settings(defined.generatorCalls, this.registry));
-  readonly #generatorCallDuration = new Histogram({
-    ...settings(defined.generatorCallDuration, this.registry),
-    buckets: [...defined.generatorCallDuration.buckets],
-  });
-  readonly #statesIssued = new Counter(settings(defined.statesIssued, this.registry));
-  readonly #statesRevoked = new Counter(settings(defined.statesRevoked, this.registry));
+  readonly #generatorCalls = new FastCounter(defined.generatorCalls, this.registry);
+  readonly #generatorCallDuration = new FastHistogram(defined.generatorCallDuration, this.registry);
+  readonly #statesIssued = new FastCounter(defined.statesIssued, this.registry);
+  readonly #statesRevoked = new FastCounter(defined.statesRevoked, this.registry);
   readonly #statesLive = new Gauge({
     ...settings(defined.statesLive, this.registry),
     collect: () => this.#collectStatesLive(),
   });
-  readonly #configReloads = new Counter(settings(defined.configReloads, this.registry));
+  readonly #configReloads = new FastCounter(defined.configReloads, this.registry);
   readonly #configBrokenFiles = new Gauge(settings(defined.configBrokenFiles, this.registry));
-  readonly #auditLines = new Counter(settings(defined.auditLines, this.registry));
+  readonly #auditLines = new FastCounter(defined.auditLines, this.registry);
 
   constructor(options: FederationMetricsOptions = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
@@ -113,10 +105,15 @@ export class FederationMetrics implements KeySetObserver {
   }
 
   requestCompleted(request: CompletedRequest): void {
-    const { method, route, durationSeconds } = request;
-    const status = String(request.status);
-    this.#requests.inc({ method, route, status, reason: request.reason ?? '' });
-    this.#requestDuration.observe({ method, route, status }, durationSeconds);
+    const labels = {
+      method: request.method,
+      route: request.route,
+      status: String(request.status),
+      reason: request.reason ?? '',
+    };
+    this.#requests.inc(labels);
+    // The duration has no reason label: the histogram keeps the names it defines only.
+    this.#requestDuration.observe(labels, request.durationSeconds);
   }
 
   /** `federation` is empty when no single federation was tried; `result` is `success` or a reason. */
@@ -130,18 +127,18 @@ export class FederationMetrics implements KeySetObserver {
 
   /** An observer for one read from a store; `provider` is the key under `spec.provider`. */
   storeCall(store: { name: string; providerKey: string }): CallObserver {
-    const labels = { store: store.name, provider: store.providerKey };
     return (result, durationSeconds) => {
-      this.#storeCalls.inc({ ...labels, result });
+      const labels = { store: store.name, provider: store.providerKey, result };
+      this.#storeCalls.inc(labels);
       this.#storeCallDuration.observe(labels, durationSeconds);
     };
   }
 
   /** An observer for one generator call; `generatorKind` is the kind that runs. */
   generatorCall(generatorKind: string, operation: 'generate' | 'revoke'): CallObserver {
-    const labels = { generator_kind: generatorKind, operation };
     return (result, durationSeconds) => {
-      this.#generatorCalls.inc({ ...labels, result });
+      const labels = { generator_kind: generatorKind, operation, result };
+      this.#generatorCalls.inc(labels);
       this.#generatorCallDuration.observe(labels, durationSeconds);
     };
   }
