@@ -32,15 +32,23 @@ export interface ChainDraft {
 export class AuditChain {
   #head: ChainHead | undefined;
   readonly #pseudonym: (value: string) => string;
+  readonly #tokenPseudonym: (value: string) => string;
 
   /**
    * @param head the last line already written (read back from the file), or none to
    *   start a new chain at seq 1.
    * @param pseudonym the HMAC applied to request ids and token ids.
+   * @param tokenPseudonym the same HMAC for token ids, when it is remembered: a token
+   *   comes back request after request, a request id never does.
    */
-  constructor(head: ChainHead | undefined, pseudonym: (value: string) => string) {
+  constructor(
+    head: ChainHead | undefined,
+    pseudonym: (value: string) => string,
+    tokenPseudonym: (value: string) => string = pseudonym,
+  ) {
     this.#head = head;
     this.#pseudonym = pseudonym;
+    this.#tokenPseudonym = tokenPseudonym;
   }
 
   /** The last line written, or undefined before the first one of a new chain. */
@@ -53,9 +61,15 @@ export class AuditChain {
     let seq = this.#head?.seq ?? 0;
     let prev = this.#head?.hash ?? genesisHash;
     let text = '';
+    const stamp = time.toISOString();
     for (const event of events) {
       seq += 1;
-      const line = formatAuditLine(event, { time, seq, prev }, this.#pseudonym);
+      const line = formatAuditLine(
+        event,
+        { time: stamp, seq, prev },
+        this.#pseudonym,
+        this.#tokenPseudonym,
+      );
       prev = hashLine(line);
       text += `${line}\n`;
     }

@@ -25,6 +25,14 @@ describe('the audit key', () => {
     assert.notEqual(one.digest('request-1'), other.digest('request-1'));
   });
 
+  it('remembers digests of repeated values and gives the same ones as digest', () => {
+    const key = new AuditKey(Buffer.alloc(32, 1));
+    const remembered = key.remembering(2);
+    for (const value of ['jti-1', 'jti-2', 'jti-1', 'jti-3', 'jti-1', 'jti-2']) {
+      assert.equal(remembered(value), key.digest(value), value);
+    }
+  });
+
   it('does not show its bytes when printed or serialised', () => {
     const key = new AuditKey(Buffer.from('k'.repeat(32)));
     assert.doesNotMatch(JSON.stringify(key), /kkkk/);

@@ -26,6 +26,23 @@ export class AuditKey {
   digest(value: string): string {
     return createHmac('sha256', this.#key).update(value, 'utf8').digest('hex');
   }
+
+  /**
+   * {@link digest}, remembering the last `limit` values or so: for values that come back
+   * often, such as the `jti` of a token a pod presents on every request.
+   */
+  remembering(limit = 4096): (value: string) => string {
+    const known = new Map<string, string>();
+    return (value) => {
+      let digest = known.get(value);
+      if (digest === undefined) {
+        if (known.size >= limit) known.clear();
+        digest = this.digest(value);
+        known.set(value, digest);
+      }
+      return digest;
+    };
+  }
 }
 
 function describeError(error: unknown): string {

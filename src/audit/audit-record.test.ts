@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { auditMarker, formatAuditLine, isAuditLine } from './audit-record.js';
-import type { AuditEvent } from './audit-record.js';
+import fc from 'fast-check';
 
-const position = { time: new Date('2026-12-04T10:00:00.000Z'), seq: 7, prev: 'a'.repeat(64) };
+import { auditMarker, formatAuditLine, isAuditLine } from './audit-record.js';
+import type { AuditEvent, AuditResource } from './audit-record.js';
+
+const position = { time: '2026-12-04T10:00:00.000Z', seq: 7, prev: 'a'.repeat(64) };
 const pseudonym = (value: string): string => `hmac(${value})`;
 
 describe('formatAuditLine', () => {
@@ -63,6 +65,72 @@ describe('formatAuditLine', () => {
     assert.equal(parsed.reqId, 'hmac(raw-request-id)');
     assert.doesNotMatch(line.replace('hmac(raw-request-id)', ''), /raw-request-id/);
     assert.ok(isAuditLine(parsed));
+  });
+});
+
+/** The line as `JSON.stringify` writes it from an object with the members in order. */
+function stringified(event: AuditEvent): string {
+  const resource: AuditResource = {};
+  for (const key of [
+    'store',
+    'key',
+    'generator',
+    'generatorNamespace',
+    'owner',
+    'ownerNamespace',
+    'generatorKind',
+    'generatorName',
+  ] as const) {
+    if (event.resource?.[key] !== undefined) resource[key] = event.resource[key];
+  }
+  return JSON.stringify({
+    audit: auditMarker,
+    time: position.time,
+    seq: position.seq,
+    route: event.route,
+    reqId: pseudonym(event.requestId),
+    federation: event.federation,
+    issuer: event.issuer,
+    subject: event.subject,
+    namespace: event.namespace,
+    serviceAccount: event.serviceAccount,
+    pod: event.pod,
+    jti: event.tokenId === undefined ? undefined : pseudonym(event.tokenId),
+    resource: Object.keys(resource).length === 0 ? undefined : resource,
+    decision: event.decision,
+    reason: event.reason,
+    status: event.status,
+    prev: position.prev,
+  });
+}
+
+describe('formatAuditLine on any text', () => {
+  it('gives exactly the bytes of JSON.stringify, quotes, control characters and all', () => {
+    const text = fc.option(fc.string({ unit: 'binary', maxLength: 40 }), { nil: undefined });
+    const event = fc.record({
+      route: fc.string({ unit: 'binary', maxLength: 40 }),
+      requestId: fc.string({ unit: 'binary', maxLength: 40 }),
+      federation: text,
+      issuer: text,
+      subject: text,
+      namespace: text,
+      serviceAccount: text,
+      pod: text,
+      tokenId: text,
+      resource: fc.option(
+        fc.record({ store: text, key: text, generator: text, owner: text, generatorName: text }),
+        { nil: undefined },
+      ),
+      decision: fc.constantFrom('allow' as const, 'deny' as const),
+      reason: fc.string({ maxLength: 20 }),
+      status: fc.integer({ min: 100, max: 599 }),
+    });
+    fc.assert(
+      fc.property(event, (value) => {
+        assert.equal(formatAuditLine(value, position, pseudonym), stringified(value));
+      }),
+      { numRuns: 500, seed: 0x0a0d17 },
+    );
   });
 });
 

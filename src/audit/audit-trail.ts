@@ -47,7 +47,11 @@ export class AuditTrail {
     this.#sink = options.sink;
     const { key } = options;
     this.#resumedFrom = options.sink.resumeFrom;
-    this.#chain = new AuditChain(this.#resumedFrom, (value) => key.digest(value));
+    this.#chain = new AuditChain(
+      this.#resumedFrom,
+      (value) => key.digest(value),
+      key.remembering(),
+    );
     this.#observe = options.observe ?? (() => undefined);
     this.#maxBatchLines = options.maxBatchLines ?? 256;
     this.#now = options.now ?? (() => new Date());
