@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import { formatAuditLine } from './audit-record.js';
 import type { AuditEvent } from './audit-record.js';
@@ -8,7 +8,7 @@ export const genesisHash = '0'.repeat(64);
 
 /** Hex SHA-256 of one line's bytes, its newline excluded: the next line's `prev`. */
 export function hashLine(line: string | Buffer): string {
-  return createHash('sha256').update(line).digest('hex');
+  return hash('sha256', line, 'hex');
 }
 
 /** The last line of a chain: its `seq` and its hash. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import type { Federation } from '../resources/model.js';
 import type { Identity } from './identity.js';
@@ -39,7 +39,7 @@ export class VerificationCache {
   }
 
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    return hash('sha256', token, 'base64url');
   }
 
   /** The entry for `key` when it is still within its lifetime at `now`. */

@@ -118,6 +118,15 @@ export function buildApp(context: ServerContext): HttpApp {
     const durationNs = Number(process.hrtime.bigint() - exchange.startedAt);
     const reason = exchange.failure?.reason;
     const route = exchange.routePattern;
+    metrics.requestCompleted({
+      method: exchange.method,
+      route,
+      status,
+      reason,
+      durationSeconds: durationNs / 1e9,
+    });
+    const level = status >= 500 ? 'error' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
     const identity = exchange.caller;
     const entry = {
       reqId: exchange.id,
@@ -133,15 +142,7 @@ export function buildApp(context: ServerContext): HttpApp {
       generator: exchange.target?.generator,
       durationMs: Math.round(durationNs / 10_000) / 100,
     };
-    if (status >= 500) logger.error(entry, 'request completed');
-    else logger.info(entry, 'request completed');
-    metrics.requestCompleted({
-      method: exchange.method,
-      route,
-      status,
-      reason,
-      durationSeconds: durationNs / 1e9,
-    });
+    logger[level](entry, 'request completed');
   }
 
   /** Writes the request's audit line (when it has none yet) and makes the error answer. */

@@ -131,41 +131,60 @@ export async function backendCall<T>(
   limit: ConcurrencyLimit = backendCallLimit,
 ): Promise<T> {
   const started = performance.now();
-  const elapsedSeconds = (): number => (performance.now() - started) / 1000;
   const abort = new LazyAbort();
+  // Whatever waits now (for a slot, then for the backend) learns of the deadline here.
+  let onDeadline: (error: FederationError) => void = () => undefined;
+  let expired: FederationError | undefined;
   let isRunning = false;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const detail = isRunning ? undefined : 'no backend call slot came free before the deadline';
-      // Rejected before the abort, so that the race settles with the timeout and not with
-      // the abort error of whatever was waiting on the signal.
-      reject(new FederationError('BackendTimeout', undefined, detail));
-      abort.abort();
-    }, timeoutMs);
-  });
+  const timer = setTimeout(() => {
+    const detail = isRunning ? undefined : 'no backend call slot came free before the deadline';
+    expired = new FederationError('BackendTimeout', undefined, detail);
+    // Rejected before the abort, so that the wait settles with the timeout and not with
+    // the abort error of whatever was waiting on the signal.
+    onDeadline(expired);
+    abort.abort();
+  }, timeoutMs);
   try {
     // A free slot is taken at once, without an abort signal for a wait that never happens.
     const release =
-      limit.tryAcquire() ?? (await Promise.race([limit.acquire(abort.signal), deadline]));
-    isRunning = true;
-    let running: Promise<T>;
-    try {
-      running = call(abort);
-    } catch (error) {
-      running = Promise.reject(error);
+      limit.tryAcquire() ??
+      (await new Promise<() => void>((resolve, reject) => {
+        onDeadline = reject;
+        limit.acquire(abort.signal).then(resolve, reject);
+      }));
+    if (expired !== undefined) {
+      release();
+      throw expired;
     }
-    // The slot is held until the backend settles, even when the deadline came first.
-    running.then(release, release);
-    const result = await Promise.race([running, deadline]);
-    observe?.('success', elapsedSeconds());
+    isRunning = true;
+    const result = await new Promise<T>((resolve, reject) => {
+      onDeadline = reject;
+      let running: Promise<T>;
+      try {
+        running = call(abort);
+      } catch (error) {
+        running = Promise.reject(error);
+      }
+      // The slot is held until the backend settles, even when the deadline came first.
+      running.then(
+        (value) => {
+          release();
+          resolve(value);
+        },
+        (error: unknown) => {
+          release();
+          reject(error);
+        },
+      );
+    });
+    observe?.('success', (performance.now() - started) / 1000);
     return result;
   } catch (error) {
     const kind = error instanceof Error ? error.name : typeof error;
     const failure = isFederationError(error)
       ? error
       : new FederationError('BackendError', undefined, `backend call failed: ${kind}`);
-    observe?.(failure.reason, elapsedSeconds());
+    observe?.(failure.reason, (performance.now() - started) / 1000);
     throw failure;
   } finally {
     clearTimeout(timer);

@@ -33,14 +33,29 @@ export interface Caller {
   grants: Grants;
 }
 
-/** Reads `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 7235 §2.1). */
+const spaceCode = 32;
+
+/**
+ * Reads `Authorization: Bearer <token>`: the scheme (case-insensitive, RFC 7235 §2.1),
+ * one or more spaces, the token, and nothing after it but spaces.
+ */
 export function bearerToken(request: Pick<Exchange, 'headers'>): string {
   const header = request.headers.authorization;
   if (typeof header !== 'string') throw new FederationError('TokenMissing');
-  const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
-  if (!match?.[1])
-    throw new FederationError('TokenMissing', 'expected `Authorization: Bearer <token>`');
-  return match[1];
+  const malformed = () =>
+    new FederationError('TokenMissing', 'expected `Authorization: Bearer <token>`');
+  if (header.charCodeAt(6) !== spaceCode || header.slice(0, 6).toLowerCase() !== 'bearer') {
+    throw malformed();
+  }
+  let start = 7;
+  while (header.charCodeAt(start) === spaceCode) start += 1;
+  let end = header.indexOf(' ', start);
+  if (end === -1) end = header.length;
+  for (let at = end; at < header.length; at += 1) {
+    if (header.charCodeAt(at) !== spaceCode) throw malformed();
+  }
+  if (end === start) throw malformed();
+  return header.slice(start, end);
 }
 
 /**
