@@ -1,8 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import Fastify from 'fastify';
-
 /** The answer of the baseline: a fixed JSON string, as the secret read answers one. */
 const payload = Buffer.from(JSON.stringify('world'));
 
@@ -44,20 +42,4 @@ export async function startBaselineServer(): Promise<BaselineServer> {
         server.closeAllConnections();
       }),
   };
-}
-
-/**
- * The framework's own ceiling: fastify, as the server builds it, with one route of the
- * secret read's shape (path parameters, the JSON body parsed) that answers the same fixed
- * string. No hooks, no logging, no authentication: what any route of the server costs
- * before it does any work of its own.
- */
-export async function startFastifyReference(): Promise<BaselineServer> {
-  const app = Fastify({ logger: false });
-  app.post('/secretstore/:secretStoreName/secrets/:secretName', async (_request, reply) =>
-    reply.type('application/json; charset=utf-8').send(payload),
-  );
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }

@@ -1,4 +1,4 @@
-import { startBaselineServer, startFastifyReference } from './baseline-server.js';
+import { startBaselineServer } from './baseline-server.js';
 import {
   coldStart,
   measureRoute,
@@ -27,8 +27,6 @@ export interface HttpBench {
   /** Measured first and again after the server rows, to show how much the machine drifted. */
   baselineBefore: RouteRow;
   baselineAfter: RouteRow;
-  /** fastify with an empty route of the secret read's shape: the framework's ceiling. */
-  framework: RouteRow;
   /** Mean requests/s of both baseline runs: what every server row is divided by. */
   baselineReqPerSec: number;
   coldStart: ColdStart;
@@ -48,7 +46,6 @@ export function baselineDrift(bench: HttpBench): number {
  */
 export async function benchHttp(settings: HttpSettings): Promise<HttpBench> {
   const baselineServer = await startBaselineServer();
-  const frameworkServer = await startFastifyReference();
   const hub = await startBenchHub();
   try {
     const cases = routeCases(hub);
@@ -63,11 +60,6 @@ export async function benchHttp(settings: HttpSettings): Promise<HttpBench> {
       measureRoute(hub, route, settings, pace);
 
     const baselineBefore = await measure(baseline);
-    const framework = await measure({
-      ...read,
-      name: 'framework: fastify, empty route',
-      origin: frameworkServer.url,
-    });
     const rows: RouteRow[] = [];
     for (const route of cases) rows.push(await measure(route));
     const baselineAfter = await measure(baseline);
@@ -88,7 +80,6 @@ export async function benchHttp(settings: HttpSettings): Promise<HttpBench> {
       refreshIntervalMs,
       baselineBefore,
       baselineAfter,
-      framework,
       baselineReqPerSec: Math.round(mean * 10) / 10,
       coldStart: cold,
       rows,
@@ -96,7 +87,6 @@ export async function benchHttp(settings: HttpSettings): Promise<HttpBench> {
     };
   } finally {
     await hub.close();
-    await frameworkServer.close();
     await baselineServer.close();
   }
 }

@@ -69,7 +69,6 @@ function httpRows(http: HttpBench): Row[] {
   return [
     fullSpeed(`${before.name} (first)`, before),
     fullSpeed(`${after.name} (again, last)`, after),
-    fullSpeed(http.framework.name, http.framework),
     ...http.rows.map((row) => fullSpeed(row.name, row)),
     halfRateRow(`baseline at ${rate}/s, autocannon overallRate`, half.baseline, half.baseline),
     halfRateRow(
