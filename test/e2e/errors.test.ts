@@ -69,6 +69,20 @@ describe('bad input over HTTP', () => {
     assert.equal(reasonOf(method), 'RouteNotFound');
   });
 
+  it('matches paths exactly, ignores the query string and answers HEAD on the probes', async () => {
+    for (const path of ['/healthz/', '/HEALTHZ', '//healthz', '/secretstore/main-store/secrets/']) {
+      const result = await call(hub, path, { method: 'GET' });
+      assert.equal(reasonOf(result), 'RouteNotFound', path);
+    }
+    assert.equal((await call(hub, '/readyz?verbose=1', { method: 'GET' })).status, 200);
+    const head = await fetch(`${hub.url}/healthz`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+    const badEscape = await call(hub, '/secretstore/main-store/secrets/%E0%A4%A', { token });
+    assert.equal(badEscape.status, 400);
+    assert.equal(reasonOf(badEscape), 'InvalidPathParameter');
+  });
+
   it('answers health and readiness without authentication and without configuration details', async () => {
     const health = await call(hub, '/healthz', { method: 'GET' });
     assert.equal(health.status, 200);

@@ -114,6 +114,7 @@ describe('stopping and reloading federation-server serve', () => {
     socket.write(body.slice(10));
     const response = await answer;
     assert.match(response, /^HTTP\/1\.1 200 /);
+    assert.match(response, /\r\nconnection: close\r\n/i, 'the connection ends with the answer');
     assert.ok(response.endsWith('"world"'), response);
     assert.equal(await server.exited, 0);
     assert.match(server.stdout, /"msg":"stopped"/);
