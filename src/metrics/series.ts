@@ -61,6 +61,21 @@ abstract class Series<Entry> {
     registry.registerMetric(this as unknown as Metric);
   }
 
+  abstract readonly type: Family['type'];
+
+  /** Every sample of every series, as the registry formats them. */
+  protected abstract samples(): Sample[];
+
+  get(): Promise<Family> {
+    return Promise.resolve({
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
+      values: this.samples(),
+    });
+  }
+
   protected entryFor(labels: Labels, create: (labels: Labels) => Entry): Entry {
     const key = seriesKey(this.labelNames, labels);
     let entry = this.entries.get(key);
@@ -87,15 +102,8 @@ export class FastCounter extends Series<{ labels: Labels; value: number }> {
     this.entryFor(labels, (copy) => ({ labels: copy, value: 0 })).value += by;
   }
 
-  get(): Promise<Family> {
-    const values = [...this.entries.values()].map(({ labels, value }) => ({ labels, value }));
-    return Promise.resolve({
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      aggregator: this.aggregator,
-      values,
-    });
+  protected samples(): Sample[] {
+    return [...this.entries.values()].map(({ labels, value }) => ({ labels, value }));
   }
 }
 
@@ -132,7 +140,7 @@ export class FastHistogram extends Series<HistogramEntry> {
     entry.count += 1;
   }
 
-  get(): Promise<Family> {
+  protected samples(): Sample[] {
     const bucket = `${this.name}_bucket`;
     const values: Sample[] = [];
     for (const { labels, counts, sum, count } of this.entries.values()) {
@@ -149,12 +157,6 @@ export class FastHistogram extends Series<HistogramEntry> {
       values.push({ labels, value: sum, metricName: `${this.name}_sum` });
       values.push({ labels, value: count, metricName: `${this.name}_count` });
     }
-    return Promise.resolve({
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      aggregator: this.aggregator,
-      values,
-    });
+    return values;
   }
 }
