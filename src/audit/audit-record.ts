@@ -119,9 +119,9 @@ function resourceText(resource: AuditResource): string | undefined {
 /**
  * The text of one audit line, without its newline. `pseudonym` turns the request id and
  * the `jti` into their HMACs (`tokenPseudonym`, when given, the `jti`); nothing else is
- * transformed. The text is what
- * `JSON.stringify` gives for an {@link AuditLine} with its keys in the listed order and
- * unset members left out; it is built directly, as this runs once per request.
+ * transformed. The text is what `JSON.stringify` gives for an {@link AuditLine} with its
+ * keys in the listed order and unset members left out; it is built directly, as this runs
+ * once per request.
  */
 export function formatAuditLine(
   event: AuditEvent,

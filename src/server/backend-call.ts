@@ -115,6 +115,10 @@ class LazyAbort implements BackendCallOptions {
   }
 }
 
+function secondsSince(started: number): number {
+  return (performance.now() - started) / 1000;
+}
+
 /**
  * Runs one provider or generator call with a deadline. The call first waits for a slot of
  * the process-wide limit (see `setMaxConcurrentBackendCalls`), so that a slow backend
@@ -177,14 +181,14 @@ export async function backendCall<T>(
         },
       );
     });
-    observe?.('success', (performance.now() - started) / 1000);
+    observe?.('success', secondsSince(started));
     return result;
   } catch (error) {
     const kind = error instanceof Error ? error.name : typeof error;
     const failure = isFederationError(error)
       ? error
       : new FederationError('BackendError', undefined, `backend call failed: ${kind}`);
-    observe?.(failure.reason, (performance.now() - started) / 1000);
+    observe?.(failure.reason, secondsSince(started));
     throw failure;
   } finally {
     clearTimeout(timer);

@@ -3,6 +3,7 @@ import { auditSuccess } from '../audit-request.js';
 import { backendCall } from '../backend-call.js';
 import { authenticateCaller } from '../caller.js';
 import type { ServerContext } from '../context.js';
+import { jsonReply } from '../http/exchange.js';
 import type { Exchange, Reply, Route } from '../http/exchange.js';
 import {
   checkPathParameter,
@@ -39,7 +40,7 @@ export function secretStoreRoutes(context: ServerContext): Route[] {
       context.metrics.storeCall(store),
     );
     await auditSuccess(request, context.audit);
-    return { status: 200, json: JSON.stringify(value) };
+    return jsonReply(value);
   };
   return [
     {
