@@ -62,13 +62,24 @@ function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-/**
- * A cheap fingerprint of a file's current version: inode, size and change times. A
- * ConfigMap update swaps symlinks, which changes the inode even when size and times match.
- */
-export async function fileSignature(path: string): Promise<string> {
+/** A file's current version, as far as `stat` tells. */
+export interface FileVersion {
+  /**
+   * A cheap fingerprint: inode, size and change times. A ConfigMap update swaps symlinks,
+   * which changes the inode even when size and times match.
+   */
+  signature: string;
+  /** When the file's content or inode last changed, in milliseconds since the epoch. */
+  changedAtMs: number;
+}
+
+/** Reads the {@link FileVersion} of the file `path` names (symlinks followed). */
+export async function fileVersion(path: string): Promise<FileVersion> {
   const info = await stat(path, { bigint: true });
-  return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  return {
+    signature: `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`,
+    changedAtMs: Number(info.ctimeNs / 1_000_000n),
+  };
 }
 
 /** A one-line description of a file-system error, without a stack. */

@@ -23,7 +23,7 @@ export interface ConfigLoad {
  */
 export async function loadConfigDir(dir: string): Promise<ConfigLoad> {
   const state = new ConfigDirState(dir);
-  await scanConfigDir(state, true);
+  await scanConfigDir(state, { force: true });
   const { resources, report } = state.evaluate();
   return {
     documents: resources,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { sep } from 'node:path';
 import type { ConfigDirState } from './config-dir-state.js';
-import { describeFsError, fileSignature, listConfigFiles } from './config-files.js';
+import { describeFsError, fileVersion, listConfigFiles, type FileVersion } from './config-files.js';
 
 /** What one pass over the directory found. */
 export interface ScanResult {
@@ -11,14 +11,35 @@ export interface ScanResult {
   directories: string[];
 }
 
-async function refreshFile(state: ConfigDirState, file: string, force: boolean): Promise<boolean> {
-  let signature: string;
+/** How a scan treats files whose fingerprint is unchanged or just changed. */
+export interface ScanOptions {
+  /** Read every file again, even when its fingerprint is unchanged. */
+  force: boolean;
+  /**
+   * Unless `force` is set, a file changed less than this many milliseconds ago is left for
+   * a later scan: it may be in the middle of a write (truncated, half written). Default 0.
+   */
+  settleMs?: number;
+}
+
+async function refreshFile(
+  state: ConfigDirState,
+  file: string,
+  { force, settleMs = 0 }: ScanOptions,
+): Promise<boolean> {
+  let version: FileVersion;
   try {
-    signature = await fileSignature(file);
+    version = await fileVersion(file);
   } catch (error) {
     return state.fail(file, describeFsError(error));
   }
-  if (!force && signature === state.signatureOf(file)) return false;
+  const { signature, changedAtMs } = version;
+  if (!force) {
+    if (signature === state.signatureOf(file)) return false;
+    const age = Date.now() - changedAtMs;
+    // Its fingerprint is not recorded, so the next scan looks at it again.
+    if (age >= 0 && age < settleMs) return false;
+  }
 
   try {
     return state.update(file, await readFile(file, 'utf8'), signature);
@@ -29,11 +50,14 @@ async function refreshFile(state: ConfigDirState, file: string, force: boolean):
 
 /**
  * Brings `state` up to date with the directory. Files whose fingerprint did not change are
- * not read again unless `force` is set (a file-system event may arrive for a write that
- * left size and times unchanged; the content comparison then decides). When the directory
- * cannot be read at all, nothing is forgotten: the last good configuration stays.
+ * not read again unless `options.force` is set (a file-system event may arrive for a write
+ * that left size and times unchanged; the content comparison then decides). When the
+ * directory cannot be read at all, nothing is forgotten: the last good configuration stays.
  */
-export async function scanConfigDir(state: ConfigDirState, force: boolean): Promise<ScanResult> {
+export async function scanConfigDir(
+  state: ConfigDirState,
+  options: ScanOptions,
+): Promise<ScanResult> {
   let listing;
   try {
     listing = await listConfigFiles(state.dir);
@@ -52,7 +76,7 @@ export async function scanConfigDir(state: ConfigDirState, force: boolean): Prom
     changed = removed || changed;
   }
   for (const file of listing.files) {
-    changed = (await refreshFile(state, file, force)) || changed;
+    changed = (await refreshFile(state, file, options)) || changed;
   }
   return { changed, directories: listing.directories };
 }

@@ -197,6 +197,27 @@ describe('watchConfigDir', () => {
     );
   });
 
+  it('never applies a file caught in the middle of a write, and applies it once it settles', async () => {
+    await writeFile(join(dir, 'federation.yaml'), federation('a'));
+    await writeFile(join(dir, 'rules.yaml'), authorization('before'));
+    await start({ useFileEvents: false, pollIntervalMs: 10, settleMs: 1000 });
+    const names = (change: Change) => change.snapshot.authorizations.map((rule) => rule.name);
+
+    // A writer that truncates, then writes: polls see the empty file many times meanwhile.
+    await writeFile(join(dir, 'rules.yaml'), '');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(recorder.changes.map(names), [['before']]);
+    const written = recorder.next((change) => names(change)[0] === 'after', 3000);
+    await writeFile(join(dir, 'rules.yaml'), authorization('after'));
+    await written;
+    assert.deepEqual(recorder.changes.map(names), [['before'], ['after']]);
+
+    // A file that stays empty is applied: its objects go.
+    const emptied = recorder.next((change) => names(change).length === 0, 3000);
+    await writeFile(join(dir, 'rules.yaml'), '');
+    await emptied;
+  });
+
   it('keeps the last good configuration while the directory is gone, and reloads when it returns', async () => {
     await writeFile(join(dir, 'a.yaml'), federation('a'));
     await start();

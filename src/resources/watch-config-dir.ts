@@ -21,6 +21,12 @@ export interface WatchConfigDirOptions {
   pollIntervalMs?: number;
   /** Milliseconds of quiet after a file-system event before rescanning; default 100. */
   debounceMs?: number;
+  /**
+   * A poll leaves a file changed less than this many milliseconds ago for a later scan, so
+   * that a write in progress (a truncated or half-written file) is never applied; default
+   * `debounceMs`.
+   */
+  settleMs?: number;
   /** Listen to file-system events as well as polling; default true. */
   useFileEvents?: boolean;
   /** Receives the `v1/Secret` manifests of every scan, for store credentials. */
@@ -116,7 +122,10 @@ class ConfigDirWatcher implements ConfigWatcher {
 
   async #scan(force: boolean): Promise<void> {
     if (this.#isClosed) return;
-    const { changed, directories } = await scanConfigDir(this.#state, force);
+    const { changed, directories } = await scanConfigDir(this.#state, {
+      force,
+      settleMs: this.options.settleMs ?? this.options.debounceMs ?? 100,
+    });
     await this.#syncWatchers(directories);
     // Checked on every scan: a chmod alone changes no content.
     await this.#exposure.check(this.#state.secretFiles(), this.options.logger);
