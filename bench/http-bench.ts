@@ -1,3 +1,6 @@
+import { devNull } from 'node:os';
+import { destination } from 'pino';
+import { createLogger } from '../src/logger.js';
 import { startBaselineServer } from './baseline-server.js';
 import {
   coldStart,
@@ -46,7 +49,9 @@ export function baselineDrift(bench: HttpBench): number {
  */
 export async function benchHttp(settings: HttpSettings): Promise<HttpBench> {
   const baselineServer = await startBaselineServer();
-  const hub = await startBenchHub();
+  // Silent, except for the one row that measures what the production log level costs.
+  const logger = createLogger('silent', destination({ dest: devNull, sync: false }));
+  const hub = await startBenchHub(logger);
   try {
     const cases = routeCases(hub);
     const read = cases[0] as RouteCase;
@@ -62,6 +67,12 @@ export async function benchHttp(settings: HttpSettings): Promise<HttpBench> {
     const baselineBefore = await measure(baseline);
     const rows: RouteRow[] = [];
     for (const route of cases) rows.push(await measure(route));
+    logger.level = 'info';
+    try {
+      rows.push(await measure({ ...read, name: `${read.name}, request log at info` }));
+    } finally {
+      logger.level = 'silent';
+    }
     const baselineAfter = await measure(baseline);
 
     const readRow = rows[0] as RouteRow;

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { createLogger } from '../src/logger.js';
 import { appToken, caBody, call, issuerA, startTestHub } from '../test/support/hub.js';
 import type { TestHub } from '../test/support/hub.js';
@@ -40,10 +41,13 @@ export interface RouteRow {
 /** Key set refresh period the hub runs with (the server default), in milliseconds. */
 export const refreshIntervalMs = 300_000;
 
-/** The hub under test, with the logger silenced and the production config poll interval. */
-export function startBenchHub(): Promise<TestHub> {
+/**
+ * The hub under test, with the production config poll interval and `logger`, silent by
+ * default.
+ */
+export function startBenchHub(logger: Logger = createLogger('silent')): Promise<TestHub> {
   return startTestHub({
-    logger: createLogger('silent'),
+    logger,
     configPollIntervalMs: 1000,
     authn: { refreshIntervalMs },
     // One token drives the whole load: the per-identity limit would turn it into 429s.
