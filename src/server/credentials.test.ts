@@ -281,15 +281,22 @@ async function withRegistered(entry: GeneratorEntry, run: () => Promise<unknown>
 }
 
 /** Holds the generator's `generate` until `open` is called. */
-function holdGenerate(entry: GeneratorEntry): { open: () => void } {
+/**
+ * Holds the generator until `open` is called; `entered` settles once a call reached it,
+ * which is after its pending state was committed.
+ */
+function holdGenerate(entry: GeneratorEntry): { open: () => void; entered: Promise<void> } {
   let open = (): void => undefined;
+  let enter = (): void => undefined;
   const opened = new Promise<void>((resolve) => (open = resolve));
+  const entered = new Promise<void>((resolve) => (enter = resolve));
   const generate = entry.generator.generate.bind(entry.generator);
   entry.generator.generate = async (callOptions) => {
+    enter();
     await opened;
     return generate(callOptions);
   };
-  return { open };
+  return { open, entered };
 }
 
 const options = (state: StateStore, now?: () => number) => ({
@@ -311,8 +318,9 @@ describe('revokeMatching racing a generator call', () => {
   it('revokes a state completed after it was found, as it stands when claimed', async () => {
     await withStore(async (store) => {
       const { entry, revoked } = leasingGenerator();
-      const { open } = holdGenerate(entry);
+      const { open, entered } = holdGenerate(entry);
       const issuing = issueCredentials(entry, route, identity, options(store));
+      await entered;
       // The generator call completes its state between the revocation's find and claim.
       const racing = wrapStore(store, {
         find: async (filter) => {
@@ -336,7 +344,7 @@ describe('revokeMatching racing a generator call', () => {
   it('fails a generator call whose pending state a revocation claimed, revoking its values', async () => {
     await withStore(async (store) => {
       const { entry, revoked } = leasingGenerator();
-      const { open } = holdGenerate(entry);
+      const { open, entered } = holdGenerate(entry);
       let issuing: Promise<unknown> = Promise.resolve();
       let isFirstRemove = true;
       // The generator call tries to complete its state after the revocation claimed it.
@@ -351,6 +359,7 @@ describe('revokeMatching racing a generator call', () => {
         },
       });
       issuing = issueCredentials(entry, route, identity, options(racing));
+      await entered;
 
       await withRegistered(entry, () => revokeMatching(everyState, options(racing)));
 

@@ -114,6 +114,87 @@ describe('openSqliteStateStore', () => {
     await rejectsWithDetail(store.find(filter), 'find failed (TypeError)');
   });
 
+  it('commits the writes of one event-loop turn in one transaction', async () => {
+    const store = openSqliteStateStore(dataDir);
+    await store.reserve(state);
+    const peer = new BetterSqlite3(join(dataDir, stateFileName), { readonly: true });
+    // data_version moves once for each commit another connection makes.
+    const commits = (): number => peer.pragma('data_version', { simple: true }) as number;
+    const before = commits();
+
+    const ids = await Promise.all(Array.from({ length: 50 }, () => store.reserve(state)));
+    assert.equal(commits(), before + 1);
+    await Promise.all(
+      ids.map((id) => store.complete(id, { n: id }, state.garbageCollectionDeadline)),
+    );
+    assert.equal(commits(), before + 2);
+    assert.equal(await store.count(), 51);
+    peer.close();
+    await store.close();
+  });
+
+  it('fails only the write that refuses on its own terms, and commits the others with it', async () => {
+    const store = openSqliteStateStore(dataDir);
+    const [kept, claimed] = await Promise.all([store.reserve(state), store.reserve(state)]);
+    await store.claim(claimed as string, 60_000);
+
+    const deadline = state.garbageCollectionDeadline;
+    const [first, second, third] = await Promise.allSettled([
+      store.complete(kept as string, { lease: 'a' }, deadline),
+      store.complete(claimed as string, { lease: 'b' }, deadline),
+      store.reserve(state),
+    ]);
+    assert.equal(first.status, 'fulfilled');
+    assert.equal(second.status, 'rejected');
+    assert.equal((second as PromiseRejectedResult).reason.detail, 'complete: state claimed');
+    assert.equal(third.status, 'fulfilled');
+    const phases = (await store.find(filter)).map((record) => record.phase).sort();
+    assert.deepEqual(phases, ['issued', 'pending', 'pending']);
+    await store.close();
+  });
+
+  it('rolls back every write of a transaction that a database error breaks', async () => {
+    const store = openSqliteStateStore(dataDir);
+    const peer = new BetterSqlite3(join(dataDir, stateFileName));
+    peer.exec(`CREATE TRIGGER refuse BEFORE INSERT ON generator_state
+      WHEN NEW.generator_name = 'refused' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    const refused = { ...state, generator: { ...state.generator, name: 'refused' } };
+
+    const results = await Promise.allSettled([
+      store.reserve(state),
+      store.reserve(refused),
+      store.reserve(state),
+    ]);
+    assert.deepEqual(
+      results.map((result) => result.status === 'rejected' && result.reason.detail),
+      [
+        'reserve failed (SQLITE_CONSTRAINT_TRIGGER)',
+        'reserve failed (SQLITE_CONSTRAINT_TRIGGER)',
+        'reserve failed (SQLITE_CONSTRAINT_TRIGGER)',
+      ],
+    );
+    assert.equal(await store.count(), 0);
+
+    peer.exec('DROP TRIGGER refuse');
+    peer.close();
+    assert.match(await store.reserve(state), /^[0-9a-f-]{36}$/);
+    await store.close();
+  });
+
+  it('commits writes still queued when it closes', async () => {
+    const store = openSqliteStateStore(dataDir);
+    const reserved = store.reserve(state);
+    await store.close();
+    const id = await reserved;
+
+    const reopened = openSqliteStateStore(dataDir);
+    assert.deepEqual(
+      (await reopened.find(filter)).map((record) => record.id),
+      [id],
+    );
+    await reopened.close();
+  });
+
   it('refuses a database written by a newer schema version', async () => {
     await openSqliteStateStore(dataDir).close();
     const peer = new BetterSqlite3(join(dataDir, stateFileName));

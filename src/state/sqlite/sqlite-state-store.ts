@@ -39,7 +39,22 @@ interface CompleteParams {
   deadline: number;
 }
 
-/** Generator state in one SQLite file; every method runs synchronously on one connection. */
+/** A write waiting for the next commit. */
+interface QueuedWrite {
+  /** Names the write in a failure's detail. */
+  operation: string;
+  run(): unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Generator state in one SQLite file, on one connection. Reads run at once and see what
+ * is committed. Writes made in the same turn of the event loop are committed together,
+ * in one transaction with one sync of the log, and each call resolves only once that
+ * commit is on disk: a rollout's concurrent generator calls share their syncs instead of
+ * waiting for one each.
+ */
 export class SqliteStateStore implements StateStore {
   readonly #db: Database;
   readonly #now: () => number;
@@ -51,6 +66,7 @@ export class SqliteStateStore implements StateStore {
   readonly #count: Statement<[], number>;
   readonly #get: Statement<[string], StateRow>;
   readonly #claims = new Map<string, number>();
+  #queue: QueuedWrite[] = [];
 
   /** Use {@link openSqliteStateStore}; `db` must already be migrated. */
   constructor(db: Database, now: () => number = Date.now) {
@@ -85,16 +101,21 @@ export class SqliteStateStore implements StateStore {
   }
 
   async reserve(state: NewState): Promise<string> {
-    return guard('reserve', () => {
-      const id = randomUUID();
-      this.#insert.run(toInsertParams(id, state, this.#now()));
+    const id = randomUUID();
+    const params = guard('reserve', () => toInsertParams(id, state, this.#now()));
+    return this.#write('reserve', () => {
+      this.#insert.run(params);
       return id;
     });
   }
 
   async complete(id: string, providerState: unknown, deadline: Date): Promise<void> {
-    guard('complete', () => {
-      const params = { id, providerState: toJson(providerState), deadline: toMillis(deadline) };
+    const params = guard('complete', () => ({
+      id,
+      providerState: toJson(providerState),
+      deadline: toMillis(deadline),
+    }));
+    await this.#write('complete', () => {
       // A revocation that claimed the pending state deletes it next: completing it now
       // would leave handed-out values with no record and no revocation.
       if (this.#isClaimed(id)) {
@@ -140,8 +161,8 @@ export class SqliteStateStore implements StateStore {
     this.#claims.delete(id);
   }
 
-  async remove(id: string): Promise<boolean> {
-    return guard('remove', () => {
+  remove(id: string): Promise<boolean> {
+    return this.#write('remove', () => {
       this.#claims.delete(id);
       return this.#remove.run(id).changes > 0;
     });
@@ -151,9 +172,57 @@ export class SqliteStateStore implements StateStore {
     return guard('count', () => this.#count.get() ?? 0);
   }
 
-  /** Closes the connection; later calls reject with `StateWriteFailed`. Idempotent. */
+  /**
+   * Commits the writes already made, then closes the connection; later calls reject with
+   * `StateWriteFailed`. Idempotent.
+   */
   async close(): Promise<void> {
+    this.#commitQueued();
     if (this.#db.open) guard('close', () => this.#db.close());
+  }
+
+  #write<T>(operation: string, run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const write: QueuedWrite = {
+        operation,
+        run,
+        resolve: (value) => resolve(value as T),
+        reject,
+      };
+      if (this.#queue.push(write) === 1) setImmediate(() => this.#commitQueued());
+    });
+  }
+
+  /**
+   * Runs the queued writes in order in one transaction. A write that refuses on its own
+   * terms (a `FederationError`) fails alone; any database error rolls the whole
+   * transaction back and fails every write in it, each naming its own operation.
+   */
+  #commitQueued(): void {
+    const batch = this.#queue;
+    if (batch.length === 0) return;
+    this.#queue = [];
+    const outcomes: { value?: unknown; error?: unknown }[] = [];
+    try {
+      this.#db.transaction(() => {
+        for (const write of batch) {
+          try {
+            outcomes.push({ value: write.run() });
+          } catch (error) {
+            if (!isFederationError(error)) throw error;
+            outcomes.push({ error });
+          }
+        }
+      })();
+    } catch (error) {
+      for (const write of batch) write.reject(stateWriteFailed(write.operation, error));
+      return;
+    }
+    batch.forEach((write, index) => {
+      const outcome = outcomes[index] ?? {};
+      if ('error' in outcome) write.reject(outcome.error);
+      else write.resolve(outcome.value);
+    });
   }
 }
 
@@ -195,15 +264,20 @@ export function openSqliteStateStore(
   }
 }
 
-/** Runs `action`, turning any failure into `StateWriteFailed` with a value-free detail. */
+/** `error` as `StateWriteFailed` with a value-free detail; a `FederationError` as it is. */
+function stateWriteFailed(operation: string, error: unknown): FederationError {
+  if (isFederationError(error)) return error;
+  // A SqliteError's message can quote the statement; its code (SQLITE_BUSY) cannot.
+  const code = (error as { code?: unknown } | null)?.code;
+  const kind = typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
+  return new FederationError('StateWriteFailed', undefined, `${operation} failed (${kind})`);
+}
+
+/** Runs `action`, turning any failure into `StateWriteFailed` (see `stateWriteFailed`). */
 function guard<T>(operation: string, action: () => T): T {
   try {
     return action();
   } catch (error) {
-    if (isFederationError(error)) throw error;
-    // A SqliteError's message can quote the statement; its code (SQLITE_BUSY) cannot.
-    const code = (error as { code?: unknown } | null)?.code;
-    const kind = typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
-    throw new FederationError('StateWriteFailed', undefined, `${operation} failed (${kind})`);
+    throw stateWriteFailed(operation, error);
   }
 }
