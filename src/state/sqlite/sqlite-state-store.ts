@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 import BetterSqlite3 from 'better-sqlite3';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
 
 import { FederationError, isFederationError } from '../../errors.js';
 import type { GeneratorStateRecord, NewState, StateFilter, StateStore } from '../state-store.js';
@@ -48,6 +48,9 @@ interface QueuedWrite {
   reject(error: unknown): void;
 }
 
+/** What one write of a committed batch gave: its result, or its own refusal. */
+type WriteOutcome = { value: unknown } | { error: FederationError };
+
 /**
  * Generator state in one SQLite file, on one connection. Reads run at once and see what
  * is committed. Writes made in the same turn of the event loop are committed together,
@@ -66,6 +69,7 @@ export class SqliteStateStore implements StateStore {
   readonly #count: Statement<[], number>;
   readonly #get: Statement<[string], StateRow>;
   readonly #claims = new Map<string, number>();
+  readonly #runBatch: Transaction<(batch: QueuedWrite[]) => WriteOutcome[]>;
   #queue: QueuedWrite[] = [];
 
   /** Use {@link openSqliteStateStore}; `db` must already be migrated. */
@@ -98,6 +102,18 @@ export class SqliteStateStore implements StateStore {
     this.#remove = db.prepare('DELETE FROM generator_state WHERE id = ?');
     this.#count = db.prepare<[], number>('SELECT COUNT(*) FROM generator_state').pluck();
     this.#get = db.prepare('SELECT * FROM generator_state WHERE id = ?');
+    // A write that refuses on its own terms (a FederationError) fails alone; a database
+    // error leaves the transaction, which rolls it back whole.
+    this.#runBatch = db.transaction((batch: QueuedWrite[]) =>
+      batch.map((write): WriteOutcome => {
+        try {
+          return { value: write.run() };
+        } catch (error) {
+          if (!isFederationError(error)) throw error;
+          return { error };
+        }
+      }),
+    );
   }
 
   async reserve(state: NewState): Promise<string> {
@@ -195,32 +211,23 @@ export class SqliteStateStore implements StateStore {
 
   /**
    * Runs the queued writes in order in one transaction. A write that refuses on its own
-   * terms (a `FederationError`) fails alone; any database error rolls the whole
-   * transaction back and fails every write in it, each naming its own operation.
+   * terms fails alone; a database error fails every write of the transaction, each naming
+   * its own operation.
    */
   #commitQueued(): void {
     const batch = this.#queue;
     if (batch.length === 0) return;
     this.#queue = [];
-    const outcomes: { value?: unknown; error?: unknown }[] = [];
+    let outcomes: WriteOutcome[];
     try {
-      this.#db.transaction(() => {
-        for (const write of batch) {
-          try {
-            outcomes.push({ value: write.run() });
-          } catch (error) {
-            if (!isFederationError(error)) throw error;
-            outcomes.push({ error });
-          }
-        }
-      })();
+      outcomes = this.#runBatch(batch);
     } catch (error) {
       for (const write of batch) write.reject(stateWriteFailed(write.operation, error));
       return;
     }
     batch.forEach((write, index) => {
-      const outcome = outcomes[index] ?? {};
-      if ('error' in outcome) write.reject(outcome.error);
+      const outcome = outcomes[index];
+      if (outcome === undefined || 'error' in outcome) write.reject(outcome?.error);
       else write.resolve(outcome.value);
     });
   }
