@@ -280,7 +280,6 @@ async function withRegistered(entry: GeneratorEntry, run: () => Promise<unknown>
   }
 }
 
-/** Holds the generator's `generate` until `open` is called. */
 /**
  * Holds the generator until `open` is called; `entered` settles once a call reached it,
  * which is after its pending state was committed.
